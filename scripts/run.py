@@ -1,0 +1,123 @@
+"""`make run`: start mock SIAK and mock BSrE on 127.0.0.1 with the embedded defaults and say where they are.
+
+Each service runs as its own process (as it would in an office: SIAK and the Esign Client are separate servers),
+with its state under ``var/``. Ctrl-C stops them all. The gateway joins this list once it exists (issue 4).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Service:
+    name: str
+    module: str
+    port: int
+    extra: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+SERVICES = [
+    Service("mock SIAK", "mock_siak", int(os.environ.get("MOCK_SIAK_PORT", 8081)), []),
+    Service("mock BSrE", "mock_bsre", int(os.environ.get("MOCK_BSRE_PORT", 8082)), []),
+]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def wait_ready(service: Service, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{service.name} stopped while starting (exit code {proc.returncode})")
+        try:
+            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{service.name} did not answer on {service.url}/healthz within {timeout:.0f} s")
+
+
+def main() -> int:
+    busy = [s for s in SERVICES if port_in_use(s.port)]
+    if busy:
+        names = ", ".join(f"{s.name} ({HOST}:{s.port})" for s in busy)
+        print(f"Port already in use: {names}. Stop what runs there, or set MOCK_SIAK_PORT / MOCK_BSRE_PORT.")
+        return 1
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def stop(*_: object) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for service in SERVICES:
+            state = ROOT / "var" / service.module
+            state.mkdir(parents=True, exist_ok=True)
+            cmd = [sys.executable, "-m", service.module, "--host", HOST, "--port", str(service.port)]
+            cmd += ["--state-dir", str(state), *service.extra]
+            procs.append(subprocess.Popen(cmd, cwd=ROOT))
+        for service, proc in zip(SERVICES, procs, strict=True):
+            wait_ready(service, proc)
+        print_banner()
+        while all(proc.poll() is None for proc in procs):
+            time.sleep(0.5)
+        failed = [s.name for s, p in zip(SERVICES, procs, strict=True) if p.poll() is not None]
+        print(f"Stopped unexpectedly: {', '.join(failed)}")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+def print_banner() -> None:
+    siak, bsre = SERVICES
+    print(
+        f"""
+siakgate development services are running (Ctrl-C stops them all):
+
+  mock SIAK   {siak.url}/siak          WSDL: {siak.url}/siak?wsdl
+              login siakgate / siakgate-dev (WS-Security UsernameToken or HTTP Basic)
+              sample families: {siak.url}/_admin/sample?n=5
+  mock BSrE   {bsre.url}/api/...       Esign Client Service API v1 and v2 (HTTP Basic siakgate / siakgate-dev)
+              {bsre.url}/csc/v2/...    remote hash signing (CSC API v2)
+              {bsre.url}/pki/...       OCSP, CRLs, RFC 3161 timestamps for the test PKI in certs/
+              signer identities: mock_bsre/signers.yaml; OTP mail outbox: {bsre.url}/_admin/outbox
+  fault injection on either mock: GET/PUT <mock>/_admin/faults
+
+  The gateway (127.0.0.1:8000) is not built yet: issues 3 and 4 add it. State lives in var/.
+""",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
