@@ -168,9 +168,9 @@ class FaultInjector:
         kind = self._draw()
         handlers: dict[str, Callable[[], Awaitable[None]]] = {
             "fault": lambda: self._fault_response()(scope, receive, send),
-            "http_5xx": lambda: Response(
-                "Service Unavailable", status_code=self._config.http_status
-            )(scope, receive, send),
+            "http_5xx": lambda: Response("Service Unavailable", status_code=self._config.http_status)(
+                scope, receive, send
+            ),
             "malformed": lambda: self._malformed(scope, receive, send),
             "drop": lambda: self._drop(send),
         }

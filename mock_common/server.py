@@ -44,9 +44,7 @@ def start_in_thread(app: ASGIApp, host: str = LOOPBACK, port: int = 0) -> Runnin
     actual_port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"mock:{actual_port}", daemon=True
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"mock:{actual_port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:

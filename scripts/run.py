@@ -19,6 +19,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
+STATE_ROOT = Path(os.environ.get("SIAKGATE_STATE_DIR", ROOT / "var"))
 
 
 @dataclass
@@ -79,7 +80,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         for service in SERVICES:
-            state = ROOT / "var" / service.module
+            state = STATE_ROOT / service.module
             state.mkdir(parents=True, exist_ok=True)
             cmd = [sys.executable, "-m", service.module, "--host", HOST, "--port", str(service.port)]
             cmd += ["--state-dir", str(state), *service.extra]
@@ -113,7 +114,7 @@ siakgate development services are running (Ctrl-C stops them all):
               signer identities: mock_bsre/signers.yaml; OTP mail outbox: {bsre.url}/_admin/outbox
   fault injection on either mock: GET/PUT <mock>/_admin/faults
 
-  The gateway (127.0.0.1:8000) is not built yet: issues 3 and 4 add it. State lives in var/.
+  The gateway (127.0.0.1:8000) is not built yet: issues 3 and 4 add it. State lives in {STATE_ROOT}.
 """,
         flush=True,
     )

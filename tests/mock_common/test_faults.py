@@ -106,9 +106,7 @@ def test_latency_is_applied(client: httpx.Client) -> None:
         ([1, 2], "JSON object"),
     ],
 )
-def test_bad_settings_are_refused_and_keep_the_old_ones(
-    client: httpx.Client, settings: object, fragment: str
-) -> None:
+def test_bad_settings_are_refused_and_keep_the_old_ones(client: httpx.Client, settings: object, fragment: str) -> None:
     client.put("/_admin/faults", json={"latency_ms": 1})
     response = client.put("/_admin/faults", json=settings)
     assert response.status_code == 400
