@@ -6,8 +6,12 @@ Installed as a pytest plugin (entry point ``siakgate_mocks``), so any project th
         client = zeep.Client(mock_siak.wsdl_url, ...)
 
 Both mocks are session-scoped (the synthetic population is generated once per session) and keep their state in a
-temporary directory. ``mock_siak_faults`` / ``mock_bsre_faults`` hand a test the fault injector and reset it to
-"no faults" afterwards, so one test's faults never leak into the next.
+temporary directory. ``mock_bsre_aia`` is mock BSrE on 127.0.0.1:8082, the address written into the test
+certificates' AIA and CRL distribution points, for whatever fetches OCSP answers and CRLs as a validator would
+(poppler's pdfsig, PAdES B-LT signing); a mock BSrE already serving this PKI there (``make run``) is reused.
+
+``mock_siak_faults`` / ``mock_bsre_faults`` hand a test the fault injector and reset it to "no faults" afterwards,
+so one test's faults never leak into the next.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from mock_common.faults import FaultConfig, FaultInjector
@@ -28,8 +33,8 @@ class MockService:
     url: str
     username: str
     password: str
-    faults: FaultInjector
-    server: RunningServer
+    faults: FaultInjector | None  # None: a mock somebody else started (reused), not ours to configure
+    server: RunningServer | None
 
     @property
     def wsdl_url(self) -> str:
@@ -75,13 +80,66 @@ def mock_bsre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]
         server.stop()
 
 
+AIA_HOST, AIA_PORT = "127.0.0.1", 8082
+
+
+def _serves_our_pki(url: str) -> str | None:
+    """None if ``url`` is a mock BSrE serving this checkout's test PKI, else why not."""
+    from mock_bsre.pki import load_pki
+
+    try:
+        health = httpx.get(f"{url}/healthz", timeout=5)
+        root = httpx.get(f"{url}/pki/certs/root-ca.crt", timeout=5)
+    except httpx.HTTPError as exc:
+        return f"it does not answer HTTP ({exc!r})"
+    if health.status_code != 200 or "mock_bsre" not in health.text:
+        return f"GET /healthz answered {health.status_code}, not mock BSrE"
+    if root.status_code != 200 or root.content != load_pki().certificate_der("root-ca"):
+        return "it is a mock BSrE, but it does not serve this checkout's test PKI (certs/)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def mock_bsre_aia(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]:
+    from mock_bsre.app import create_app
+    from mock_bsre.config import BsreMockConfig
+
+    config = BsreMockConfig(state_dir=tmp_path_factory.mktemp("mock_bsre_aia"))
+    username, password = next(iter(config.clients.items()))
+    app = create_app(config)
+    try:
+        server = start_in_thread(app, host=AIA_HOST, port=AIA_PORT)
+    except OSError as exc:
+        url = f"http://{AIA_HOST}:{AIA_PORT}"
+        problem = _serves_our_pki(url)
+        if problem is not None:
+            pytest.fail(
+                f"{AIA_HOST}:{AIA_PORT}, the port in the test certificates' AIA and CRL URLs, is in use "
+                f"({exc.strerror}) and {problem}. Stop whatever listens there and run the tests again."
+            )
+        yield MockService(url, username, password, None, None)
+        return
+    try:
+        yield MockService(server.url, username, password, app, server)
+    finally:
+        server.stop()
+
+
+def _faults_of(service: MockService) -> FaultInjector:
+    if service.faults is None:
+        pytest.fail("this mock was started outside the test session; its faults are not ours to set")
+    return service.faults
+
+
 @pytest.fixture
 def mock_siak_faults(mock_siak: MockService) -> Iterator[FaultInjector]:
-    yield mock_siak.faults
-    mock_siak.faults.configure(FaultConfig())
+    faults = _faults_of(mock_siak)
+    yield faults
+    faults.configure(FaultConfig())
 
 
 @pytest.fixture
 def mock_bsre_faults(mock_bsre: MockService) -> Iterator[FaultInjector]:
-    yield mock_bsre.faults
-    mock_bsre.faults.configure(FaultConfig())
+    faults = _faults_of(mock_bsre)
+    yield faults
+    faults.configure(FaultConfig())

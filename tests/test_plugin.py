@@ -17,4 +17,4 @@ def test_plugin_fixtures_are_visible(request: pytest.FixtureRequest) -> None:
     assert manager.has_plugin("siakgate_mocks")
     plugin = manager.get_plugin("siakgate_mocks")
     names = {name for name in dir(plugin) if not name.startswith("_")}
-    assert {"mock_siak", "mock_bsre", "mock_siak_faults", "mock_bsre_faults"} <= names
+    assert {"mock_siak", "mock_bsre", "mock_bsre_aia", "mock_siak_faults", "mock_bsre_faults"} <= names

@@ -3,10 +3,30 @@
 ::
 
     SiakgateError
-    └── InvalidDataError          data that SIAK would refuse (see siakgate.domain)
+    ├── InvalidDataError              data that SIAK would refuse (see siakgate.domain)
+    ├── TransientError                worth retrying: the other side may answer next time
+    │   ├── ServiceUnavailableError   connection refused or dropped, HTTP 429/502/503/504, SOAP LAYANAN_TIDAK_TERSEDIA
+    │   ├── ServiceTimeoutError       no answer in time
+    │   └── MalformedResponseError    an answer that is not the protocol (broken XML or JSON)
+    ├── SiakError                     SIAK refused the call (a SOAP fault with a stable KODE)
+    │   ├── SiakNotFoundError         NIK_TIDAK_DITEMUKAN, NO_KK_TIDAK_DITEMUKAN, PERMOHONAN_TIDAK_DITEMUKAN
+    │   ├── SiakInvalidDataError      DATA_TIDAK_VALID (with the issues SIAK listed)
+    │   ├── SiakDuplicateError        DUPLIKAT
+    │   ├── SiakStateError            STATUS_TIDAK_SESUAI
+    │   └── SiakAuthError             TIDAK_BERWENANG
+    ├── BsreError                     BSrE refused the call (an Esign or CSC error body)
+    │   ├── BsreAuthError             the calling application's credentials (HTTP 401)
+    │   ├── WrongPassphraseError      2031, or a wrong or used OTP
+    │   ├── SignerNotRegisteredError  2011 / NOT_REGISTERED
+    │   ├── CertificateStatusError    the signer may not sign: EXPIRED, REVOKE, SUSPEND, NEW, ...
+    │   └── BsreRequestError          a request BSrE could not use (bad PDF, bad tag, bad parameter)
+    ├── SigningError                  a PDF could not be signed locally (key, token, PDF)
+    │   └── SignedDocumentRejectedError  a PDF returned by the Esign Client failed our validation
+    └── VerificationError             a file that cannot be read as a signed PDF
 
-Later layers (the SIAK and BSrE clients, signing, the workflow) add their branches here, so a caller
-can catch ``SiakgateError`` for everything, or one branch for what it knows how to handle. Each
+Retry (tenacity) only ``TransientError``. Errors translated from a library keep the original as
+``__cause__`` (``raise ... from exc``). A caller can catch ``SiakgateError`` for everything, or one
+branch for what it knows how to handle. Each
 error carries a stable ``code`` (for programs) and a ``message`` in Bahasa Indonesia (for people).
 ``siakgate.domain.issues`` draws the domain's subclasses of ``InvalidDataError``.
 """
@@ -69,3 +89,108 @@ class InvalidDataError(SiakgateError):
     def issue_codes(self) -> list[str]:
         """The issues' codes in the order found (handy for callers and tests)."""
         return [issue.code for issue in self.issues]
+
+
+class TransientError(SiakgateError):
+    """The call may succeed if repeated: the only branch that retries apply to."""
+
+    code = "LAYANAN_SEMENTARA_GAGAL"
+
+
+class ServiceUnavailableError(TransientError):
+    code = "LAYANAN_TIDAK_TERSEDIA"
+
+
+class ServiceTimeoutError(TransientError):
+    code = "WAKTU_HABIS"
+
+
+class MalformedResponseError(TransientError):
+    code = "JAWABAN_TIDAK_VALID"
+
+
+class RemoteFaultError(SiakgateError):
+    """A refusal by a remote service, with the remote's own code (``remote_code``) kept for diagnosis."""
+
+    def __init__(self, message: str, *, code: str | None = None, remote_code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.remote_code = remote_code
+
+
+class SiakError(RemoteFaultError):
+    code = "SIAK_MENOLAK"
+
+
+class SiakNotFoundError(SiakError):
+    code = "SIAK_TIDAK_DITEMUKAN"
+
+
+class SiakInvalidDataError(SiakError):
+    """SIAK refused the data; ``issues`` lists what SIAK named (element and message)."""
+
+    code = "SIAK_DATA_TIDAK_VALID"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        remote_code: str | None = None,
+        issues: Iterable[DataIssue] = (),
+    ) -> None:
+        super().__init__(message, code=code, remote_code=remote_code)
+        self.issues: tuple[DataIssue, ...] = tuple(issues)
+
+
+class SiakDuplicateError(SiakError):
+    code = "SIAK_DUPLIKAT"
+
+
+class SiakStateError(SiakError):
+    code = "SIAK_STATUS_TIDAK_SESUAI"
+
+
+class SiakAuthError(SiakError):
+    code = "SIAK_TIDAK_BERWENANG"
+
+
+class BsreError(RemoteFaultError):
+    code = "BSRE_MENOLAK"
+
+
+class BsreAuthError(BsreError):
+    code = "BSRE_TIDAK_BERWENANG"
+
+
+class WrongPassphraseError(BsreError):
+    code = "PASSPHRASE_SALAH"
+
+
+class SignerNotRegisteredError(BsreError):
+    code = "PENANDATANGAN_TIDAK_TERDAFTAR"
+
+
+class CertificateStatusError(BsreError):
+    """The signer's certificate may not sign; ``status`` is BSrE's status name (EXPIRED, REVOKE, ...)."""
+
+    code = "SERTIFIKAT_TIDAK_AKTIF"
+
+    def __init__(self, message: str, *, status: str, code: str | None = None, remote_code: str | None = None) -> None:
+        super().__init__(message, code=code, remote_code=remote_code)
+        self.status = status
+
+
+class BsreRequestError(BsreError):
+    code = "PERMINTAAN_BSRE_TIDAK_VALID"
+
+
+class SigningError(SiakgateError):
+    code = "PENANDATANGANAN_GAGAL"
+
+
+class SignedDocumentRejectedError(SigningError):
+    code = "DOKUMEN_BERTANDA_TANGAN_DITOLAK"
+
+
+class VerificationError(SiakgateError):
+    code = "BUKAN_PDF_BERTANDA_TANGAN"

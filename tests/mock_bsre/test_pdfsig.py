@@ -23,9 +23,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from reportlab.pdfgen import canvas
 
 from mock_bsre.pki import load_pki
-
-# ``bsre_on_aia_port`` (tests/mock_bsre/conftest.py) is an AiaServer: .url, .tsa_url, .full_app.
-AiaServer = Any
+from mock_common.pytest_plugin import MockService as AiaServer  # mock BSrE on the certificates' AIA port
 
 pytestmark = pytest.mark.pdfsig
 
@@ -64,7 +62,9 @@ def _small_pdf() -> bytes:
 def _sign(name: str, server: AiaServer, out: Path) -> Path:
     writer = IncrementalPdfFileWriter(io.BytesIO(_small_pdf()))
     meta = signers.PdfSignatureMetadata(field_name="TTE", subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256")
-    signed = signers.sign_pdf(writer, meta, signer=load_pki().signer(name), timestamper=HTTPTimeStamper(server.tsa_url))
+    signed = signers.sign_pdf(
+        writer, meta, signer=load_pki().signer(name), timestamper=HTTPTimeStamper(f"{server.url}/pki/tsa")
+    )
     out.write_bytes(signed.getvalue())
     return out
 
@@ -76,31 +76,29 @@ def _pdfsig(nss_db: str, pdf: Path) -> str:
 
 
 @pytest.mark.parametrize("name", ["kepala-dinas", "sekretaris-dinas", "office-seal"])
-def test_pdfsig_accepts_active_signer(name: str, nss_db: str, bsre_on_aia_port: AiaServer, tmp_path: Path) -> None:
-    output = _pdfsig(nss_db, _sign(name, bsre_on_aia_port, tmp_path / f"{name}.pdf"))
+def test_pdfsig_accepts_active_signer(name: str, nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path) -> None:
+    output = _pdfsig(nss_db, _sign(name, mock_bsre_aia, tmp_path / f"{name}.pdf"))
     assert "Signature Type: ETSI.CAdES.detached" in output
     assert "Signature is Valid." in output
     assert "Certificate is Trusted." in output
     assert load_pki().entity(name)["common_name"] in output
 
 
-def test_pdfsig_reports_revoked_signer(nss_db: str, bsre_on_aia_port: AiaServer, tmp_path: Path) -> None:
-    output = _pdfsig(nss_db, _sign("signer-revoked", bsre_on_aia_port, tmp_path / "revoked.pdf"))
+def test_pdfsig_reports_revoked_signer(nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path) -> None:
+    output = _pdfsig(nss_db, _sign("signer-revoked", mock_bsre_aia, tmp_path / "revoked.pdf"))
     assert "Signature is Valid." in output  # the bytes are intact...
     assert "Certificate has been Revoked." in output  # ...but OCSP says the signer is revoked
     assert "Certificate is Trusted." not in output
 
 
-def test_pdfsig_reports_expired_signer(nss_db: str, bsre_on_aia_port: AiaServer, tmp_path: Path) -> None:
-    output = _pdfsig(nss_db, _sign("signer-expired", bsre_on_aia_port, tmp_path / "expired.pdf"))
+def test_pdfsig_reports_expired_signer(nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path) -> None:
+    output = _pdfsig(nss_db, _sign("signer-expired", mock_bsre_aia, tmp_path / "expired.pdf"))
     assert "Signature is Valid." in output
     assert "Certificate has Expired" in output
 
 
-def test_pdfsig_rejects_document_changed_after_signing(
-    nss_db: str, bsre_on_aia_port: AiaServer, tmp_path: Path
-) -> None:
-    pdf = _sign("kepala-dinas", bsre_on_aia_port, tmp_path / "tampered.pdf")
+def test_pdfsig_rejects_document_changed_after_signing(nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path) -> None:
+    pdf = _sign("kepala-dinas", mock_bsre_aia, tmp_path / "tampered.pdf")
     data = pdf.read_bytes()
     # A comment near the top lies inside the first signed byte range; changing it keeps the PDF
     # readable but breaks the signed digest.
@@ -114,7 +112,6 @@ def _signed_by_the_mock_v1(server: AiaServer, out: Path) -> Path:
     """What an office application does: send the PDF to the Esign Client (v1) and keep what comes back."""
     import httpx
 
-    assert server.full_app, "the mock BSrE API must run on the AIA port for this test"
     response = httpx.post(
         f"{server.url}/api/sign/pdf",
         auth=("siakgate", "siakgate-dev"),
@@ -161,10 +158,8 @@ def _signed_by_the_mock_v2(server: AiaServer, out: Path) -> Path:
 
 
 @pytest.mark.parametrize("sign", [_signed_by_the_mock_v1, _signed_by_the_mock_v2], ids=["v1", "v2"])
-def test_pdfsig_accepts_what_the_mock_signs(
-    sign: Any, nss_db: str, bsre_on_aia_port: AiaServer, tmp_path: Path
-) -> None:
-    output = _pdfsig(nss_db, sign(bsre_on_aia_port, tmp_path / "by-mock.pdf"))
+def test_pdfsig_accepts_what_the_mock_signs(sign: Any, nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path) -> None:
+    output = _pdfsig(nss_db, sign(mock_bsre_aia, tmp_path / "by-mock.pdf"))
     assert "Signature Type: ETSI.CAdES.detached" in output
     assert "Signature is Valid." in output
     assert "Certificate is Trusted." in output
