@@ -16,6 +16,7 @@ from mock_bsre.errors import Refused
 from mock_bsre.identities import STATUSES, Registry, Seal, User, load_registry, read_manifest
 from mock_bsre.keys import asn1_cert
 from mock_bsre.pdfsign import SignRequest, sign_pdf
+from mock_bsre.pki.crl import build_crl
 from mock_bsre.state import CscSessions, DocumentStore, OtpStore, OutboxMessage
 from mock_bsre.verify import inspect_pdf, v1_report, v2_report
 
@@ -113,7 +114,9 @@ class BsreService:
 
     async def verify(self, pdf: bytes, name: str, version: int, password: str | None = None) -> dict[str, Any]:
         def work() -> dict[str, Any]:
-            reports = inspect_pdf(pdf, self.trust_roots, self.other_certs, password)
+            # Like the real service, revocation counts: fresh CRLs of the test CAs, built in-process.
+            crls = [build_crl(self.pki, ca) for ca in ("issuing-ca", "root-ca")]
+            reports = inspect_pdf(pdf, self.trust_roots, self.other_certs, password, crls=crls)
             return v1_report(name, reports) if version == 1 else v2_report(name, reports)
 
         return await anyio.to_thread.run_sync(work)

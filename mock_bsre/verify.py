@@ -4,6 +4,7 @@ service serves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -64,6 +65,8 @@ def inspect_pdf(
     trust_roots: list[asn1_x509.Certificate],
     other_certs: list[asn1_x509.Certificate],
     password: str | None = None,
+    *,
+    crls: Sequence[bytes] = (),
 ) -> list[SigReport]:
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
@@ -74,7 +77,7 @@ def inspect_pdf(
         raise pdf_library_error(exc) from exc
     reports = []
     for sig in embedded:
-        vc = ValidationContext(trust_roots=trust_roots, other_certs=other_certs, allow_fetching=False)
+        vc = ValidationContext(trust_roots=trust_roots, other_certs=other_certs, crls=list(crls), allow_fetching=False)
         try:
             status = validate_pdf_signature(sig, signer_validation_context=vc)
         except Exception as exc:  # a signature so broken it cannot be evaluated

@@ -72,6 +72,14 @@ def signature_count(pdf: bytes) -> int:
         raise ValueError("unreadable PDF") from exc
 
 
+def mentions_no_kk(pdf: bytes, no_kk: str) -> bool:
+    """Whether the PDF's text carries this KK's number: a signed KK uploaded for the wrong request is refused."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return any(no_kk in (page.extract_text() or "") for page in reader.pages)
+
+
 class SiakService:
     def __init__(self, store: Store, config: SiakMockConfig, renderer: DraftRenderer) -> None:
         self.store = store
@@ -358,6 +366,8 @@ class SiakService:
                 raise invalid([Masalah("Berkas bukan PDF yang dapat dibaca.", "KK_TERTANDATANGAN")]) from exc
             if signatures < 1:
                 raise invalid([Masalah("PDF tidak memuat tanda tangan elektronik.", "KK_TERTANDATANGAN")])
+            if not mentions_no_kk(pdf, request["no_kk"]):
+                raise invalid([Masalah("KK yang diunggah bukan KK untuk permohonan ini.", "KK_TERTANDATANGAN")])
             now = self.now().replace(microsecond=0)
             tx.save_signed_pdf(request["no_permohonan"], pdf)
             tx.update_request(

@@ -17,6 +17,7 @@ from bsre_testkit import (
 )
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from mock_bsre.pki import load_pki
 from mock_common.pytest_plugin import MockService
 
 
@@ -284,3 +285,19 @@ def test_verify_valid_tampered_and_unsigned(client: httpx.Client) -> None:
         "details": [],
         "summary": None,
     }
+
+
+def test_verify_reports_a_revoked_signer_not_valid(client: httpx.Client) -> None:
+    """A document signed (elsewhere) by a signer whose certificate BSrE revoked is not valid, as BSrE says."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    meta = signers.PdfSignatureMetadata(field_name="TTE", subfilter=SigSeedSubFilter.PADES)
+    for name, expected in (("signer-revoked", "DOCUMENT NOT VALID !!!"), ("sekretaris-dinas", "DOCUMENT VALID !!!")):
+        out = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(make_pdf())), meta, signer=load_pki().signer(name))
+        answer = client.post("/api/sign/verify", files={"signed_file": ("kk.pdf", out.getvalue())}).json()
+        assert answer["summary"] == expected, name
+        assert answer["details"][0]["signature_document"]["document_integrity"] is True

@@ -202,3 +202,17 @@ def test_the_kk_to_sign_loses_the_draft_marks_once_verified(siak: zeep.Client) -
     assert "DRAFT" not in after
     assert "KARTU KELUARGA" in after
     assert "KABUPATEN BANDUNG" in after  # SIAK stores BANDUNG; the KK prints the full title
+
+
+def test_a_signed_kk_of_another_request_is_refused(
+    mock_siak: MockService, siak: zeep.Client, sign_pdf: Callable[[bytes], bytes]
+) -> None:
+    mine, other = verified(siak), verified(siak)
+    others_kk = sign_pdf(siak.service.AmbilDraftKK(NO_PERMOHONAN=other).DRAFT_KK)
+    before = stats(mock_siak)
+    info = expect_fault(
+        lambda: siak.service.UnggahKKTertandatangan(NO_PERMOHONAN=mine, KK_TERTANDATANGAN=others_kk), "DATA_TIDAK_VALID"
+    )
+    assert "bukan KK untuk permohonan ini" in str(info)
+    assert status(siak, mine) == "DIVERIFIKASI"
+    assert stats(mock_siak) == before
