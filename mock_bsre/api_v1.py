@@ -12,12 +12,7 @@ from starlette.routing import Route
 from mock_bsre import errors
 from mock_bsre.errors import ApiError, Refused, v1_sign_error
 from mock_bsre.pdfsign import Appearance, SignRequest
-from mock_bsre.service import BsreService, Credentials
-
-
-def _service(request: Request) -> BsreService:
-    service: BsreService = request.app.state.service
-    return service
+from mock_bsre.service import Credentials, service_of
 
 
 def _text(form: FormData, name: str) -> str | None:
@@ -77,7 +72,7 @@ async def _appearance(form: FormData) -> Appearance:
 
 
 async def sign_pdf(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         async with request.form() as form:  # closes the uploaded files' temporary storage
             upload = await _file(form, "file")
@@ -97,7 +92,7 @@ async def sign_pdf(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     doc_id = request.path_params["id_dokumen"]
-    found = _service(request).documents.take(doc_id)
+    found = service_of(request).documents.take(doc_id)
     if found is False:
         raise ApiError(404, {"error": "Dokumen telah didownload sebelumnya", "status_code": 404})
     if not isinstance(found, bytes):
@@ -113,14 +108,14 @@ async def verify(request: Request) -> Response:
         pdf = await upload.read()
         name = upload.filename or "dokumen.pdf"
     try:
-        report: dict[str, Any] = await _service(request).verify(pdf, name, 1)
+        report: dict[str, Any] = await service_of(request).verify(pdf, name, 1)
     except Refused as refused:
         raise ApiError(400, {"error": f"Proses verifikasi gagal : {refused.message}", "status_code": 400}) from refused
     return JSONResponse(report)
 
 
 async def user_status(request: Request) -> Response:
-    return JSONResponse(_service(request).status_of(nik=request.path_params["nik"]))
+    return JSONResponse(service_of(request).status_of(nik=request.path_params["nik"]))
 
 
 routes = [

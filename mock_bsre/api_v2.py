@@ -15,16 +15,11 @@ from starlette.routing import Route
 from mock_bsre import errors
 from mock_bsre.errors import Refused, v2_error
 from mock_bsre.pdfsign import Appearance, SignRequest
-from mock_bsre.service import BsreService, Credentials
+from mock_bsre.service import BsreService, Credentials, service_of
 from mock_bsre.state import OutboxMessage
 from mock_bsre.tags import validate_tag
 
 MAX_SEAL_ACTIVATION_USES = 1_000_000
-
-
-def _service(request: Request) -> BsreService:
-    service: BsreService = request.app.state.service
-    return service
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -107,7 +102,7 @@ async def _signed_response(service: BsreService, cert: str, requests: list[SignR
 
 
 async def sign_pdf(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         sign_requests = _requests(body)
@@ -130,7 +125,7 @@ def _uses(body: dict[str, Any]) -> int:
 
 
 async def get_totp(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         service.request_user_otp(body.get("nik"), body.get("email"), _uses(body))
@@ -145,7 +140,7 @@ async def get_totp(request: Request) -> Response:
 
 
 async def check_status(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
     except Refused as refused:
@@ -154,7 +149,7 @@ async def check_status(request: Request) -> Response:
 
 
 async def verify_pdf(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         pdf = _b64(body.get("file"), "file")
@@ -175,7 +170,7 @@ async def seal_activation(request: Request) -> Response:
     """Without ``totp``: e-mail an activation code. With a valid one: refresh it, answer the
     new code.
     """
-    service = _service(request)
+    service = service_of(request)
     ttl = service.config.seal_activation_ttl_seconds
     try:
         body = await _body(request)
@@ -196,7 +191,7 @@ async def seal_activation(request: Request) -> Response:
 
 
 async def seal_revoke(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
@@ -211,7 +206,7 @@ async def seal_revoke(request: Request) -> Response:
 
 
 async def seal_totp(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
@@ -226,7 +221,7 @@ async def seal_totp(request: Request) -> Response:
 
 
 async def seal_pdf(request: Request) -> Response:
-    service = _service(request)
+    service = service_of(request)
     try:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))

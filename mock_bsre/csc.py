@@ -27,7 +27,7 @@ from starlette.routing import Route
 from mock_bsre.errors import CscError, Refused
 from mock_bsre.identities import User
 from mock_bsre.keys import cert_der, crypto_private_key
-from mock_bsre.service import BsreService
+from mock_bsre.service import BsreService, service_of
 
 HASHES: dict[str, hashes.HashAlgorithm] = {
     "2.16.840.1.101.3.4.2.1": hashes.SHA256(),
@@ -44,11 +44,6 @@ SIGN_ALGOS: dict[str, str | None] = {
 CERT_STATUS = {"ISSUE": "valid", "EXPIRED": "expired", "REVOKE": "revoked", "SUSPEND": "suspended"}
 
 
-def _service(request: Request) -> BsreService:
-    service: BsreService = request.app.state.service
-    return service
-
-
 async def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(await request.body() or b"{}")
@@ -62,7 +57,7 @@ async def _body(request: Request) -> dict[str, Any]:
 def _authenticate(request: Request) -> None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        if _service(request).csc.token_ok(header[7:].strip()):
+        if service_of(request).csc.token_ok(header[7:].strip()):
             return
         raise CscError(401, "invalid_token", "The access token is not valid or has expired")
     if request.app.state.basic_ok(header):
@@ -114,14 +109,14 @@ async def info(request: Request) -> Response:
 async def login(request: Request) -> Response:
     if not request.app.state.basic_ok(request.headers.get("authorization", "")):
         raise CscError(401, "invalid_grant", "The client credentials are not valid")
-    service = _service(request)
+    service = service_of(request)
     token = service.csc.new_token()
     return JSONResponse({"access_token": token, "expires_in": service.config.csc_token_ttl_seconds})
 
 
 async def credentials_list(request: Request) -> Response:
     _authenticate(request)
-    service = _service(request)
+    service = service_of(request)
     body = await _body(request)
     user_id = body.get("userID")
     ids = [u.certificate for u in service.registry.users if u.certificate and (not user_id or u.nik == str(user_id))]
@@ -130,7 +125,7 @@ async def credentials_list(request: Request) -> Response:
 
 async def credentials_info(request: Request) -> Response:
     _authenticate(request)
-    service = _service(request)
+    service = service_of(request)
     body = await _body(request)
     user = _credential(service, body)
     assert user.certificate is not None
@@ -177,7 +172,7 @@ async def credentials_info(request: Request) -> Response:
 
 async def authorize(request: Request) -> Response:
     _authenticate(request)
-    service = _service(request)
+    service = service_of(request)
     body = await _body(request)
     user = _credential(service, body)
     num = body.get("numSignatures")
@@ -207,7 +202,7 @@ async def authorize(request: Request) -> Response:
 
 async def sign_hash(request: Request) -> Response:
     _authenticate(request)
-    service = _service(request)
+    service = service_of(request)
     body = await _body(request)
     user = _credential(service, body)
     assert user.certificate is not None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
+from starlette.requests import Request
 
 from mock_bsre import errors
 from mock_bsre.config import BsreMockConfig
@@ -120,3 +121,9 @@ class BsreService:
             return v1_report(name, reports) if version == 1 else v2_report(name, reports)
 
         return await anyio.to_thread.run_sync(work)
+
+
+def service_of(request: Request) -> BsreService:
+    """The BsreService the app was built with (every route handler's entry point to the state)."""
+    service: BsreService = request.app.state.service
+    return service

@@ -17,13 +17,14 @@ so one test's faults never leak into the next.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from mock_common.faults import FaultConfig, FaultInjector
-from mock_common.server import RunningServer, start_in_thread
+from mock_common.server import LOOPBACK, RunningServer, start_in_thread
 
 
 @dataclass
@@ -50,19 +51,27 @@ class MockService:
         return (self.username, self.password)
 
 
+@contextmanager
+def serving(
+    app: FaultInjector, clients: dict[str, str], *, host: str = LOOPBACK, port: int = 0
+) -> Iterator[MockService]:
+    """Serve a mock's app on ``host:port`` (0: a free port) for the block; log in as its first client."""
+    server = start_in_thread(app, host=host, port=port)
+    username, password = next(iter(clients.items()))
+    try:
+        yield MockService(server.url, username, password, app, server)
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def mock_siak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]:
     from mock_siak.app import create_app
     from mock_siak.config import SiakMockConfig
 
     config = SiakMockConfig(state_dir=tmp_path_factory.mktemp("mock_siak"))
-    app = create_app(config)
-    server = start_in_thread(app)
-    username, password = next(iter(config.clients.items()))
-    try:
-        yield MockService(server.url, username, password, app, server)
-    finally:
-        server.stop()
+    with serving(create_app(config), config.clients) as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
@@ -71,13 +80,8 @@ def mock_bsre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]
     from mock_bsre.config import BsreMockConfig
 
     config = BsreMockConfig(state_dir=tmp_path_factory.mktemp("mock_bsre"))
-    app = create_app(config)
-    server = start_in_thread(app)
-    username, password = next(iter(config.clients.items()))
-    try:
-        yield MockService(server.url, username, password, app, server)
-    finally:
-        server.stop()
+    with serving(create_app(config), config.clients) as service:
+        yield service
 
 
 AIA_HOST, AIA_PORT = "127.0.0.1", 8082
@@ -105,24 +109,20 @@ def mock_bsre_aia(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServ
     from mock_bsre.config import BsreMockConfig
 
     config = BsreMockConfig(state_dir=tmp_path_factory.mktemp("mock_bsre_aia"))
-    username, password = next(iter(config.clients.items()))
-    app = create_app(config)
-    try:
-        server = start_in_thread(app, host=AIA_HOST, port=AIA_PORT)
-    except OSError as exc:
-        url = f"http://{AIA_HOST}:{AIA_PORT}"
-        problem = _serves_our_pki(url)
-        if problem is not None:
-            pytest.fail(
-                f"{AIA_HOST}:{AIA_PORT}, the port in the test certificates' AIA and CRL URLs, is in use "
-                f"({exc.strerror}) and {problem}. Stop whatever listens there and run the tests again."
-            )
-        yield MockService(url, username, password, None, None)
-        return
-    try:
-        yield MockService(server.url, username, password, app, server)
-    finally:
-        server.stop()
+    with ExitStack() as stack:
+        try:
+            service = stack.enter_context(serving(create_app(config), config.clients, host=AIA_HOST, port=AIA_PORT))
+        except OSError as exc:
+            url = f"http://{AIA_HOST}:{AIA_PORT}"
+            problem = _serves_our_pki(url)
+            if problem is not None:
+                pytest.fail(
+                    f"{AIA_HOST}:{AIA_PORT}, the port in the test certificates' AIA and CRL URLs, is in use "
+                    f"({exc.strerror}) and {problem}. Stop whatever listens there and run the tests again."
+                )
+            username, password = next(iter(config.clients.items()))
+            service = MockService(url, username, password, None, None)
+        yield service
 
 
 def _faults_of(service: MockService) -> FaultInjector:

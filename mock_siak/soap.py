@@ -17,24 +17,12 @@ from lxml import etree
 
 from mock_siak.contract import NS, safe_parser
 from mock_siak.errors import DATA_TIDAK_VALID, Masalah, SiakError
+from mock_siak.records import MEMBER_CODES
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
-CODE_ELEMENTS = frozenset(
-    {
-        "JENIS_KLMIN",
-        "AGAMA",
-        "PDDK_AKH",
-        "JENIS_PKRJN",
-        "GOL_DARAH",
-        "STATUS_KAWIN",
-        "STAT_HBKEL",
-        "KEWARGANEGARAAN",
-        "JUMLAH",
-        "JUMLAH_CETAK",
-    }
-)
+CODE_ELEMENTS = frozenset({*MEMBER_CODES, "JUMLAH", "JUMLAH_CETAK"})
 DATE_ELEMENTS = frozenset({"TGL_LHR", "TGL_KWN", "TGL_KELUAR", "TGL_MULAI", "TGL_SELESAI", "TGL_ENTRI"})
 BOOL_ELEMENTS = frozenset({"CETAK_ULANG"})
 BINARY_ELEMENTS = frozenset({"DRAFT_KK", "KK_TERTANDATANGAN"})

@@ -15,8 +15,7 @@ import zeep
 import zeep.helpers
 from zeep.wsse.username import UsernameToken
 
-from mock_common.pytest_plugin import MockService
-from mock_common.server import start_in_thread
+from mock_common.pytest_plugin import MockService, serving
 from mock_siak.app import create_app
 from mock_siak.config import SiakMockConfig
 
@@ -26,13 +25,8 @@ NS = "urn:siakgate:siak:v1"
 @contextmanager
 def running(config: SiakMockConfig) -> Iterator[MockService]:
     """Serve a mock SIAK built from ``config`` on a free loopback port for the block."""
-    app = create_app(config)
-    server = start_in_thread(app)
-    username, password = next(iter(config.clients.items()))
-    try:
-        yield MockService(server.url, username, password, app, server)
-    finally:
-        server.stop()
+    with serving(create_app(config), config.clients) as service:
+        yield service
 
 
 @contextmanager
