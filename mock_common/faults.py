@@ -7,11 +7,14 @@ to misbehave on purpose:
 * ``fault_rate``: this fraction of requests gets a *protocol* fault (a SOAP fault from mock SIAK, a BSrE error
   body from mock BSrE) instead of its answer;
 * ``http_5xx_rate``: this fraction gets a bare HTTP 503 (or the status in ``http_status``);
-* ``drop_rate``: this fraction gets a connection that closes before the answer is complete;
+* ``drop_rate``: this fraction gets a connection that closes before the request is handled;
+* ``drop_after_rate``: this fraction IS handled (whatever it changes stays changed) but its answer is lost: the
+  connection closes before the answer is complete, the failure a client cannot tell apart from the one above;
 * ``malformed_rate``: this fraction gets a body that is not well-formed (truncated XML or JSON).
 
 Random faults are drawn from a seeded generator so that a run can be replayed. For tests that must be exact,
-``script`` is a queue of faults (``"fault"``, ``"http_5xx"``, ``"drop"``, ``"malformed"``, ``"ok"``) applied to the
+``script`` is a queue of faults (``"fault"``, ``"http_5xx"``, ``"drop"``, ``"drop_after"``, ``"malformed"``, ``"ok"``)
+applied to the
 next requests in order, before any random draw.
 
 The configuration is set at start-up (command-line options, see :func:`add_cli_options`) and can be read and
@@ -31,9 +34,9 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FAULT_KINDS = ("fault", "http_5xx", "drop", "malformed", "ok")
+FAULT_KINDS = ("fault", "http_5xx", "drop", "drop_after", "malformed", "ok")
 ADMIN_PATH = "/_admin/faults"
 EXEMPT_PATHS = (ADMIN_PATH, "/healthz")
 
@@ -49,6 +52,7 @@ class FaultConfig:
     http_5xx_rate: float = 0.0
     http_status: int = 503
     drop_rate: float = 0.0
+    drop_after_rate: float = 0.0
     malformed_rate: float = 0.0
     seed: int | None = None
     script: list[str] = field(default_factory=list)
@@ -59,7 +63,7 @@ class FaultConfig:
     def validate(self) -> None:
         if self.latency_ms < 0:
             raise ValueError("latency_ms must be >= 0")
-        rates = (self.fault_rate, self.http_5xx_rate, self.drop_rate, self.malformed_rate)
+        rates = (self.fault_rate, self.http_5xx_rate, self.drop_rate, self.drop_after_rate, self.malformed_rate)
         if any(not 0.0 <= r <= 1.0 for r in rates):
             raise ValueError("every rate must lie between 0 and 1")
         if sum(rates) > 1.0:
@@ -88,6 +92,7 @@ def add_cli_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fault-rate", type=float, default=0.0, help="fraction answered with a fault")
     group.add_argument("--http-5xx-rate", type=float, default=0.0, help="fraction answered 503")
     group.add_argument("--drop-rate", type=float, default=0.0, help="fraction whose connection drops")
+    group.add_argument("--drop-after-rate", type=float, default=0.0, help="fraction handled, then the answer is lost")
     group.add_argument("--malformed-rate", type=float, default=0.0, help="fraction with a broken body")
     group.add_argument("--fault-seed", type=int, default=None, help="seed for the random draws")
 
@@ -98,6 +103,7 @@ def config_from_args(args: argparse.Namespace) -> FaultConfig:
         fault_rate=args.fault_rate,
         http_5xx_rate=args.http_5xx_rate,
         drop_rate=args.drop_rate,
+        drop_after_rate=args.drop_after_rate,
         malformed_rate=args.malformed_rate,
         seed=args.fault_seed,
     )
@@ -145,6 +151,7 @@ class FaultInjector:
                 ("fault", c.fault_rate),
                 ("http_5xx", c.http_5xx_rate),
                 ("drop", c.drop_rate),
+                ("drop_after", c.drop_after_rate),
                 ("malformed", c.malformed_rate),
             ):
                 if x < rate:
@@ -173,6 +180,7 @@ class FaultInjector:
             ),
             "malformed": lambda: self._malformed(scope, receive, send),
             "drop": lambda: self._drop(send),
+            "drop_after": lambda: self._handle_then_drop(scope, receive, send),
         }
         if kind in handlers:
             await handlers[kind]()
@@ -191,6 +199,13 @@ class FaultInjector:
             }
         )
         raise DroppedConnection("connection dropped by fault injection")
+
+    async def _handle_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def swallow(message: Message) -> None:
+            return None
+
+        await self.app(scope, receive, swallow)
+        await self._drop(send)
 
     async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

@@ -112,3 +112,29 @@ def test_bad_settings_are_refused_and_keep_the_old_ones(client: httpx.Client, se
     assert response.status_code == 400
     assert fragment in response.json()["error"]
     assert client.get("/_admin/faults").json()["latency_ms"] == 1
+
+
+def test_drop_after_handles_the_request_but_loses_the_answer() -> None:
+    handled: list[str] = []
+
+    async def change(_request: object) -> Response:
+        handled.append("changed")
+        return PlainTextResponse("changed")
+
+    app = Starlette(routes=[Route("/change", change, methods=["POST"])])
+    injector = FaultInjector(
+        app,
+        FaultConfig(script=["drop_after"]),
+        fault_response=lambda: JSONResponse({}, status_code=400),
+        malformed_body=b"{",
+        malformed_media_type="application/json",
+    )
+    server = start_in_thread(injector)
+    try:
+        with httpx.Client(base_url=server.url, timeout=5) as c:
+            with pytest.raises(httpx.RemoteProtocolError):
+                c.post("/change")
+            assert handled == ["changed"]  # the change happened although its answer was lost
+            assert c.post("/change").text == "changed"
+    finally:
+        server.stop()
