@@ -14,9 +14,10 @@
     │   ├── SiakDuplicateError        DUPLIKAT
     │   ├── SiakStateError            STATUS_TIDAK_SESUAI
     │   └── SiakAuthError             TIDAK_BERWENANG
+    ├── WrongPassphraseError          the signer's passphrase, PIN or OTP was refused, whoever checked it:
+    │                                 BSrE (2031, a wrong or used OTP), a PKCS#12 file, a PKCS#11 token
     ├── BsreError                     BSrE refused the call (an Esign or CSC error body)
     │   ├── BsreAuthError             the calling application's credentials (HTTP 401)
-    │   ├── WrongPassphraseError      2031, or a wrong or used OTP
     │   ├── SignerNotRegisteredError  2011 / NOT_REGISTERED
     │   ├── CertificateStatusError    the signer may not sign: EXPIRED, REVOKE, SUSPEND, NEW, ...
     │   └── BsreRequestError          a request BSrE could not use (bad PDF, bad tag, bad parameter)
@@ -154,16 +155,20 @@ class SiakAuthError(SiakError):
     code = "SIAK_TIDAK_BERWENANG"
 
 
+class WrongPassphraseError(RemoteFaultError):
+    """The signer's secret was refused. One class for every backend, so a caller (the workstation) tells the
+    Kepala Dinas "passphrase salah" the same way whichever key holder said no; ``code`` says which secret
+    (PASSPHRASE_SALAH, PIN_SALAH, OTP_TIDAK_VALID, ...) and ``remote_code`` keeps BSrE's own code."""
+
+    code = "PASSPHRASE_SALAH"
+
+
 class BsreError(RemoteFaultError):
     code = "BSRE_MENOLAK"
 
 
 class BsreAuthError(BsreError):
     code = "BSRE_TIDAK_BERWENANG"
-
-
-class WrongPassphraseError(BsreError):
-    code = "PASSPHRASE_SALAH"
 
 
 class SignerNotRegisteredError(BsreError):

@@ -1,0 +1,39 @@
+"""PAdES signing of KK PDFs: one interface (``api``), one batch engine, four backends.
+
+* :class:`Pkcs12Backend` (``pkcs12``): a local PKCS#12 file;
+* :class:`Pkcs11Backend` (``pkcs11``): a PKCS#11 token or HSM;
+* ``remote_hash.RemoteHashBackend``: BSrE's key through CSC hash signing (only hashes leave the gateway);
+* ``esign.EsignBackend``: BSrE's Esign Client in whole-document mode (v1 or v2), its answers validated.
+
+The two BSrE-backed backends live in their modules (they bring in the BSrE client); the rest is here.
+"""
+
+from siakgate.signing.api import (
+    TTE_SENTENCE,
+    Credential,
+    PadesLevel,
+    RawBatchSigner,
+    SigningBackend,
+    SigningOptions,
+    SignRequest,
+    SignResult,
+    TteBlock,
+)
+from siakgate.signing.engine import sign_batch
+from siakgate.signing.pkcs11 import Pkcs11Backend
+from siakgate.signing.pkcs12 import Pkcs12Backend
+
+__all__ = [
+    "TTE_SENTENCE",
+    "Credential",
+    "PadesLevel",
+    "Pkcs11Backend",
+    "Pkcs12Backend",
+    "RawBatchSigner",
+    "SignRequest",
+    "SignResult",
+    "SigningBackend",
+    "SigningOptions",
+    "TteBlock",
+    "sign_batch",
+]

@@ -1,0 +1,437 @@
+"""The Esign Client whole-document backend: BSrE signs the PDF itself (API v2 or v1).
+
+Why the gateway still validates: in this mode the gateway hands BSrE the whole document and gets a
+PDF back. Before a returned PDF is accepted it must (see :func:`check_returned`):
+
+1. start with the exact bytes we sent (BSrE appended an incremental update; a rewritten file is
+   refused, since we could no longer show the signed KK is the draft that was checked);
+2. carry a signature added by BSrE (in a revision after ours) that covers the WHOLE file;
+3. be intact and valid, and chain to ``SigningOptions.trust_roots`` (pyHanko's validation,
+   revocation soft-fail, fetching as ``SigningOptions.allow_fetching`` says).
+
+A document failing this gets :class:`SignedDocumentRejectedError`; the others are kept.
+
+The visible TTE block goes where the draft's empty ``TTE`` field is (its rectangle and page read
+with pyHanko), or at ``SignRequest.box`` on the last page. BSrE draws the appearance and signs into
+a NEW field of its own at that rectangle (the empty ``TTE`` field stays, invisible, under it):
+
+* v2: ``imageBase64`` = a PNG rendered here (qrcode + Pillow): the QR code of ``tte.verify_url``,
+  the Kepala Dinas's name and NIP and the BSrE sentence; v2 has no text/QR parameter of its own.
+* v1: ``linkQR`` = ``tte.verify_url`` (BSrE renders the QR code) and ``text`` = name, NIP and the
+  sentence, so no image has to be uploaded.
+
+Levels: BSrE signs at B-T (its signature carries a timestamp). For B-LT the gateway then adds the
+validation information of that signature (certificates, OCSP answers, CRLs) to the document security
+store in an incremental update, and for B-LTA a document timestamp over it: the signature bytes stay
+BSrE's, the long-term evidence is ours. A B-B request gets B-T, which is a superset.
+
+Batches: v2 sends all documents in ONE call (one passphrase or OTP for N files): a refused call
+fails every document with the mapped error. v1 makes one call per document with the same
+passphrase (v1 has no OTP); a refusal that concerns the signer (wrong passphrase, certificate
+status, unregistered, application credentials) or a transient failure stops the batch, and the
+documents not yet sent get that error. Documents already signed are kept either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio
+import qrcode
+from asn1crypto import pem, x509
+from PIL import Image, ImageDraw, ImageFont
+from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.dss import async_add_validation_info
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from siakgate.bsre.client import BsreClient
+from siakgate.bsre.models import SignatureProperties, V1Appearance
+from siakgate.errors import (
+    BsreAuthError,
+    CertificateStatusError,
+    ServiceUnavailableError,
+    SiakgateError,
+    SignedDocumentRejectedError,
+    SignerNotRegisteredError,
+    SigningError,
+    TransientError,
+    WrongPassphraseError,
+)
+from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, SignResult, TteBlock
+
+__all__ = ["EsignBackend", "Placement", "check_returned", "find_placement", "render_tte_png"]
+
+_BATCH_WIDE = (WrongPassphraseError, CertificateStatusError, SignerNotRegisteredError, BsreAuthError, TransientError)
+_PNG_SCALE = 4  # pixels per point: sharp enough when printed on A4
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the visible block goes: 1-based page and a (x1, y1, x2, y2) box in points."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+
+def _empty_field_placement(reader: PdfFileReader, field_name: str) -> Placement | None:
+    """The page and rectangle of the empty signature field ``field_name`` (its first widget)."""
+    found = [ref for _, _, ref in enumerate_sig_fields(reader, filled_status=False, with_name=field_name)]
+    if not found:
+        return None
+    field = found[0].get_object()
+    widget_ref = field["/Kids"].raw_get(0) if "/Kids" in field else found[0]
+    widget = widget_ref.get_object()
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    box = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+    pages = list(reader.root["/Pages"].get_object().get("/Kids", ArrayObject()))
+    page_count = int(reader.root["/Pages"]["/Count"])
+    target = getattr(widget_ref, "idnum", None)
+    for index in range(page_count):
+        page = _page(reader, index, pages)
+        annots = page.get("/Annots", ArrayObject())
+        if any(getattr(a, "idnum", None) == target for a in annots.get_object()):
+            return Placement(index + 1, box)
+    return Placement(page_count, box)
+
+
+def _page(reader: PdfFileReader, index: int, kids: list[object]) -> DictionaryObject:
+    """Page ``index`` (flat page trees directly; nested ones through pyHanko's page lookup)."""
+    if len(kids) == int(reader.root["/Pages"]["/Count"]):
+        page = kids[index].get_object()  # type: ignore[attr-defined]
+        if isinstance(page, DictionaryObject) and page.get("/Type") == "/Page":
+            return page
+    page_ref, _ = reader.find_page_for_modification(index)  # type: ignore[no-untyped-call]
+    result: DictionaryObject = page_ref.get_object()
+    return result
+
+
+def find_placement(request: SignRequest) -> Placement:
+    """The empty field ``request.field_name``'s rectangle, else ``request.box`` on the last page."""
+    try:
+        reader = PdfFileReader(io.BytesIO(request.pdf), strict=False)
+        placement = _empty_field_placement(reader, request.field_name)
+        pages = int(reader.root["/Pages"]["/Count"])
+    except Exception as exc:
+        raise SigningError("Berkas PDF rusak atau tidak dapat dibaca.", code="PDF_TIDAK_VALID") from exc
+    if placement is not None:
+        return placement
+    if request.box is not None:
+        return Placement(pages, tuple(float(v) for v in request.box))  # type: ignore[arg-type]
+    raise SigningError(
+        f"Dokumen tidak memiliki kolom tanda tangan kosong '{request.field_name}' dan posisi (box) tidak diberikan.",
+        code="KOLOM_TTE_TIDAK_ADA",
+    )
+
+
+def _font(size: float) -> ImageFont.FreeTypeFont:
+    font = ImageFont.load_default(size=size)
+    if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow without FreeType: no sizeable font
+        raise SigningError("Pillow tanpa FreeType tidak dapat menggambar blok TTE.", code="BLOK_TTE_GAGAL")
+    return font
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line] if line else lines
+
+
+def render_tte_png(tte: TteBlock, width_pt: float, height_pt: float) -> bytes:
+    """The TTE block as a PNG of the box's proportions: QR code left; name, NIP, sentence right."""
+    w, h = max(1, round(width_pt * _PNG_SCALE)), max(1, round(height_pt * _PNG_SCALE))
+    image = Image.new("RGB", (w, h), "white")
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(tte.verify_url)
+    qr_image = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image.paste(qr_image.resize((h, h), Image.Resampling.NEAREST), (0, 0))
+    draw = ImageDraw.Draw(image)
+    left, right = h + 2 * _PNG_SCALE, w - _PNG_SCALE
+    text_w = max(1, right - left)
+    for size in range(int(h / 5), 5, -1):  # the largest font that fits the box
+        big = _font(size * 1.15)
+        small = _font(size * 0.8)
+        sentence = _wrap(draw, tte.sentence, small, text_w)
+        lines = [(tte.signer_name, big), (f"NIP. {tte.signer_nip}", small), *[(s, small) for s in sentence]]
+        heights = [f.size * 1.15 for _, f in lines]
+        widest = max(draw.textlength(t, font=f) for t, f in lines)
+        if sum(heights) <= h and widest <= text_w:
+            break
+    y = (h - sum(heights)) / 2
+    for (text, font), line_h in zip(lines, heights, strict=True):
+        draw.text((left, y), text, fill="black", font=font)
+        y += line_h
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _tte_text(tte: TteBlock) -> str:
+    return "\n".join([tte.signer_name, f"NIP. {tte.signer_nip}", *textwrap.wrap(tte.sentence, 48)])
+
+
+def _reject(document_id: str, why: str) -> SignedDocumentRejectedError:
+    return SignedDocumentRejectedError(f"Dokumen {document_id} dari BSrE ditolak: {why}")
+
+
+def _load_root(data: bytes) -> x509.Certificate:
+    if pem.detect(data):
+        data = pem.unarmor(data)[2]
+    return x509.Certificate.load(data)
+
+
+async def check_returned(document_id: str, sent: bytes, returned: bytes, options: SigningOptions) -> bytes:
+    """Accept ``returned`` if it is ``sent`` + a valid, trusted signature covering the whole file (see the
+    module docstring) and bring it to ``options.level``; raise :class:`SignedDocumentRejectedError` if not.
+    """
+    if not returned.startswith(sent) or len(returned) == len(sent):
+        raise _reject(document_id, "isinya bukan dokumen yang dikirim ditambah tanda tangan (berkas ditulis ulang).")
+    try:
+        before = PdfFileReader(io.BytesIO(sent), strict=False).xrefs.total_revisions
+        reader = PdfFileReader(io.BytesIO(returned), strict=False)
+        signatures = [s for s in reader.embedded_regular_signatures if s.signed_revision >= before]
+    except Exception as exc:
+        raise _reject(document_id, "berkas tidak dapat dibaca sebagai PDF.") from exc
+    if not signatures:
+        raise _reject(document_id, "tidak ada tanda tangan baru di dalamnya.")
+    last = max(signatures, key=lambda s: s.signed_revision)
+    vc = ValidationContext(
+        trust_roots=[_load_root(r) for r in options.trust_roots], allow_fetching=options.allow_fetching
+    )
+    try:
+        try:
+            status = await async_validate_pdf_signature(last, signer_validation_context=vc)
+        except Exception as exc:
+            raise _reject(document_id, "tanda tangan tidak dapat divalidasi.") from exc
+        if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+            raise _reject(document_id, "tanda tangan terakhir tidak mencakup seluruh berkas.")
+        if not (status.intact and status.valid):
+            raise _reject(document_id, "tanda tangan rusak atau isi dokumen berubah setelah ditandatangani.")
+        if not status.trusted:
+            raise _reject(document_id, "sertifikat penandatangan tidak berantai ke akar tepercaya.")
+        return await _to_level(last, returned, options)
+    finally:
+        await vc.aclose()  # type: ignore[no-untyped-call]
+
+
+async def _to_level(signature: EmbeddedPdfSignature, returned: bytes, options: SigningOptions) -> bytes:
+    """Add B-LT validation info (and a B-LTA document timestamp) on top of BSrE's B-T signature."""
+    level = PadesLevel(options.level)
+    if level not in (PadesLevel.B_LT, PadesLevel.B_LTA):
+        return returned
+    if level is PadesLevel.B_LTA and options.timestamp_url is None:
+        raise SigningError(
+            "PAdES B-LTA memerlukan layanan cap waktu (TSA): timestamp_url belum diatur.", code="TSA_TIDAK_DIATUR"
+        )
+    if not options.allow_fetching:
+        raise SigningError(
+            f"PAdES {level.value} lewat Esign memerlukan pengambilan OCSP/CRL (allow_fetching).",
+            code="INFO_VALIDASI_GAGAL",
+        )
+    # Hard-fail here: B-LT promises the evidence is in the file, so missing revocation data is an error.
+    vc = ValidationContext(
+        trust_roots=[_load_root(r) for r in options.trust_roots], allow_fetching=True, revocation_mode="hard-fail"
+    )
+    try:
+        try:
+            out = await async_add_validation_info(signature, vc)
+        except Exception as exc:
+            raise SigningError(
+                "Informasi validasi (OCSP/CRL) untuk PAdES B-LT tidak dapat dikumpulkan.", code="INFO_VALIDASI_GAGAL"
+            ) from exc
+        if level is PadesLevel.B_LTA:
+            assert options.timestamp_url is not None
+            stamper = PdfTimeStamper(HTTPTimeStamper(options.timestamp_url, timeout=30))
+            writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
+            try:
+                out = await stamper.async_timestamp_pdf(writer, "sha256", validation_context=vc)
+            except Exception as exc:
+                raise ServiceUnavailableError(
+                    "Cap waktu dokumen (B-LTA) tidak dapat diperoleh dari TSA.", code="TSA_TIDAK_TERSEDIA"
+                ) from exc
+        data: bytes = out.getvalue()
+        return data
+    finally:
+        await vc.aclose()  # type: ignore[no-untyped-call]
+
+
+def _check_all(items: list[tuple[str, bytes, bytes]], options: SigningOptions) -> list[bytes | SiakgateError]:
+    """Worker-thread entry: accept every returned document on this thread's own event loop."""
+
+    async def run() -> list[bytes | SiakgateError]:
+        out: list[bytes | SiakgateError] = []
+        for document_id, sent, returned in items:
+            try:
+                out.append(await check_returned(document_id, sent, returned, options))
+            except SiakgateError as exc:
+                out.append(exc)
+        return out
+
+    return asyncio.run(run())
+
+
+class EsignBackend:
+    """:class:`~siakgate.signing.api.SigningBackend` over BSrE's Esign Client (whole documents)."""
+
+    name = "esign"
+
+    def __init__(
+        self,
+        client: BsreClient,
+        *,
+        nik: str | None = None,
+        email: str | None = None,
+        api: Literal["v1", "v2"] = "v2",
+    ) -> None:
+        if api not in ("v1", "v2"):
+            raise ValueError("api must be 'v1' or 'v2'")
+        if api == "v1" and nik is None:
+            raise ValueError("API v1 identifies the signer by NIK")
+        self._client = client
+        self._nik = nik
+        self._email = email
+        self._api = api
+
+    def __repr__(self) -> str:
+        return f"EsignBackend(api={self._api!r})"
+
+    def _properties(self, request: SignRequest) -> SignatureProperties:
+        common = {"reason": request.reason, "location": request.location}
+        if request.tte is None:
+            return SignatureProperties(**common)  # type: ignore[arg-type]
+        where = find_placement(request)
+        return SignatureProperties(
+            visible=True,
+            image=render_tte_png(request.tte, where.width, where.height),
+            page=where.page,
+            x=where.box[0],
+            y=where.box[1],
+            width=where.width,
+            height=where.height,
+            **common,
+        )
+
+    def _appearance(self, request: SignRequest) -> V1Appearance:
+        if request.tte is None:
+            return V1Appearance()
+        where = find_placement(request)
+        return V1Appearance(
+            visible=True,
+            link_qr=request.tte.verify_url,
+            text=_tte_text(request.tte),
+            page=where.page,
+            x=where.box[0],
+            y=where.box[1],
+            width=where.width,
+            height=where.height,
+        )
+
+    def _prepare_v2(self, requests: Sequence[SignRequest]) -> list[SignatureProperties | SiakgateError]:
+        """Worker-thread entry: placements and TTE images (PDF parsing and PNG rendering are CPU work)."""
+        out: list[SignatureProperties | SiakgateError] = []
+        for request in requests:
+            try:
+                out.append(self._properties(request))
+            except SiakgateError as exc:
+                out.append(exc)
+        return out
+
+    async def _sign_v2(self, requests: Sequence[SignRequest], credential: Credential) -> list[bytes | SiakgateError]:
+        prepared = await anyio.to_thread.run_sync(self._prepare_v2, requests)
+        outcome: list[bytes | SiakgateError] = [p if isinstance(p, SiakgateError) else b"" for p in prepared]
+        props = [p for p in prepared if isinstance(p, SignatureProperties)]
+        todo = [i for i, o in enumerate(outcome) if o == b""]
+        if not todo:
+            return outcome
+        try:
+            signed = await self._client.sign_pdf_v2(
+                [requests[i].pdf for i in todo],
+                credential=credential,
+                nik=self._nik,
+                email=None if self._nik else self._email,
+                signature_properties=props,
+            )
+        except SiakgateError as exc:
+            return [exc if o == b"" else o for o in outcome]
+        for i, pdf in zip(todo, signed, strict=True):
+            outcome[i] = pdf
+        return outcome
+
+    async def _sign_v1(self, requests: Sequence[SignRequest], credential: Credential) -> list[bytes | SiakgateError]:
+        assert self._nik is not None
+        outcome: list[bytes | SiakgateError] = []
+        stop: SiakgateError | None = None
+        for request in requests:
+            if stop is not None:
+                outcome.append(stop)
+                continue
+            try:
+                appearance = await anyio.to_thread.run_sync(self._appearance, request)
+                signed, _ = await self._client.sign_pdf_v1(
+                    request.pdf,
+                    nik=self._nik,
+                    credential=credential,
+                    appearance=appearance,
+                    reason=request.reason,
+                    location=request.location,
+                )
+                outcome.append(signed)
+            except SiakgateError as exc:
+                outcome.append(exc)
+                if isinstance(exc, _BATCH_WIDE):
+                    stop = exc
+        return outcome
+
+    async def sign_batch(
+        self, requests: Sequence[SignRequest], credential: Credential | None, options: SigningOptions
+    ) -> list[SignResult]:
+        if not requests:
+            return []
+        if credential is None or not options.trust_roots:
+            error = SigningError(
+                "Passphrase/OTP penandatangan dan akar tepercaya (trust_roots) wajib untuk backend Esign.",
+                code="KREDENSIAL_KOSONG" if credential is None else "AKAR_TEPERCAYA_TIDAK_DIATUR",
+            )
+            return [SignResult(r.document_id, error=error) for r in requests]
+        sign = self._sign_v2 if self._api == "v2" else self._sign_v1
+        outcome = await sign(requests, credential)
+        returned = [(r.document_id, r.pdf, o) for r, o in zip(requests, outcome, strict=True) if isinstance(o, bytes)]
+        verdicts = iter(await anyio.to_thread.run_sync(_check_all, returned, options) if returned else [])
+        results = []
+        for request, out in zip(requests, outcome, strict=True):
+            if isinstance(out, bytes):
+                accepted = next(verdicts)
+                results.append(
+                    SignResult(request.document_id, signed_pdf=accepted)
+                    if isinstance(accepted, bytes)
+                    else SignResult(request.document_id, error=accepted)
+                )
+            else:
+                results.append(SignResult(request.document_id, error=out))
+        return results
