@@ -1,0 +1,134 @@
+"""Settings of the gateway, from the environment (``SIAKGATE_...``, nested with ``__``) or a ``.env`` file.
+
+Examples::
+
+    SIAKGATE_ENVIRONMENT=production
+    SIAKGATE_SIAK__URL=https://siak.dukcapil.example/siak
+    SIAKGATE_SIAK__USERNAME=gateway-lumajang
+    SIAKGATE_SIAK__PASSWORD=...
+    SIAKGATE_BSRE__URL=https://esign.lumajang.example
+    SIAKGATE_TRUST_ROOTS='["/etc/siakgate/bsre-root.crt"]'
+    SIAKGATE_SIGNING__BACKEND=pkcs11
+
+No passphrase, PIN or OTP lives here: those authorise one batch and are asked for each time.
+What does live here (the SIAK and BSrE application credentials) must not be a development
+placeholder outside development; the validator refuses to start otherwise, as the FastAPI full-stack
+template does with its ``changethis`` secrets.
+
+Nothing is read at import time: build ``Settings()`` in the app factory or the CLI.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from siakgate.signing.api import PadesLevel
+
+PLACEHOLDER_SECRETS = frozenset({"siakgate-dev", "changethis", "changeme", "secret", "password", ""})
+"""Secrets that only a development setup may use (``siakgate-dev`` is the mocks' default)."""
+
+DEV_TRUST_ROOT = Path("certs/root-ca.crt")
+"""The test PKI's root: trusted by default in development only."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SiakSettings(BaseModel):
+    url: str = "http://127.0.0.1:8081/siak"
+    username: str = "siakgate"
+    password: SecretStr = SecretStr("siakgate-dev")
+    timeout_seconds: float = 30.0
+
+
+class BsreSettings(BaseModel):
+    url: str = "http://127.0.0.1:8082"
+    """Base URL of the office's Esign Client Service (``/api/...``) and CSC API (``/csc/v2/...``)."""
+    username: str = "siakgate"
+    password: SecretStr = SecretStr("siakgate-dev")
+    timeout_seconds: float = 60.0
+
+
+class SigningSettings(BaseModel):
+    """Which key signs, and where it is. The passphrase/PIN/OTP is never configured."""
+
+    backend: Literal["pkcs12", "pkcs11", "remote-hash", "esign-v1", "esign-v2"] = "pkcs12"
+    level: PadesLevel = PadesLevel.B_LT
+    """A KK defaults to PAdES B-LT."""
+    tsa_url: str | None = "http://127.0.0.1:8082/pki/tsa"
+    pkcs12_path: Path | None = None
+    pkcs11_lib: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key_label: str | None = None
+    csc_credential_id: str | None = None
+    """Remote hash signing (CSC): the signer's credential at BSrE."""
+    esign_nik: str | None = None
+    """Esign Client whole-document mode: the signing official's NIK."""
+    esign_api_version: Literal[1, 2] = 2
+
+    @model_validator(mode="after")
+    def _backend_has_what_it_needs(self) -> SigningSettings:
+        needed = {
+            "pkcs12": ("pkcs12_path",),
+            "pkcs11": ("pkcs11_lib", "pkcs11_token", "pkcs11_key_label"),
+            "remote-hash": ("csc_credential_id",),
+            "esign-v1": ("esign_nik",),
+            "esign-v2": ("esign_nik",),
+        }[self.backend]
+        missing = [name for name in needed if getattr(self, name) is None]
+        # pkcs12 without a path is allowed at load time: the CLI takes the file per call.
+        if missing and self.backend != "pkcs12":
+            raise ValueError(f"signing backend {self.backend!r} needs: {', '.join(missing)}")
+        if self.level is not PadesLevel.B_B and self.tsa_url is None:
+            raise ValueError(f"PAdES {self.level.value} needs signing.tsa_url (a timestamp authority)")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SIAKGATE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    siak: SiakSettings = Field(default_factory=SiakSettings)
+    bsre: BsreSettings = Field(default_factory=BsreSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
+    trust_roots: list[Path] = Field(default_factory=list)
+    """PEM/DER files of the roots signatures must chain to; empty means certs/root-ca.crt in development."""
+    allow_fetching: bool = True
+    """Fetch OCSP responses and CRLs from the certificates' URLs when verifying or signing at B-LT."""
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> Settings:
+        if self.environment is Environment.DEVELOPMENT:
+            if not self.trust_roots:
+                self.trust_roots = [DEV_TRUST_ROOT]
+            return self
+        problems = []
+        for name, secret in (("siak.password", self.siak.password), ("bsre.password", self.bsre.password)):
+            if secret.get_secret_value() in PLACEHOLDER_SECRETS:
+                problems.append(f"{name} is a development placeholder")
+        if not self.trust_roots:
+            problems.append("trust_roots is empty (the test root is trusted in development only)")
+        elif any(path.resolve() == DEV_TRUST_ROOT.resolve() for path in self.trust_roots):
+            problems.append("trust_roots contains the test PKI root (certs/root-ca.crt)")
+        if problems:
+            raise ValueError(f"unsafe settings for {self.environment.value}: " + "; ".join(problems))
+        return self
+
+    def trust_root_ders(self) -> list[bytes]:
+        """The configured roots as DER (reads the files)."""
+        from siakgate.verify import load_certificates
+
+        return [der for path in self.trust_roots for der in load_certificates(path.read_bytes())]

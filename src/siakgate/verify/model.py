@@ -1,0 +1,235 @@
+"""What verification found, as plain data: one :class:`SignatureReport` per signature, one
+:class:`VerificationReport` per document.
+
+The report is built once (by :mod:`siakgate.verify.engine`) and rendered three ways: ``to_json()``
+for programs, ``summary_id()`` for people (Bahasa Indonesia), ``to_bsre_v1()`` / ``to_bsre_v2()`` for
+clients written against BSrE's Esign Client Service.
+
+About the NIK: the JSON report carries the signing official's NIK unmasked. It is read from the
+signer's certificate, which is embedded in the signed PDF for anyone to read, and it identifies the
+Kepala Dinas acting in office, not a family member. The Indonesian summary, which ends up in chat
+messages and logs, masks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from siakgate.signing.api import PadesLevel
+
+
+class ModificationKind(StrEnum):
+    """What changed after a signature was applied (pyHanko's incremental-update difference analysis)."""
+
+    NONE = "NONE"
+    """The signature covers the whole file."""
+    LTA_UPDATES = "LTA_UPDATES"
+    """Only validation data (DSS) and document timestamps were added."""
+    FORM_FILLING = "FORM_FILLING"
+    """Only form fields were filled in or further signatures added."""
+    ANNOTATIONS = "ANNOTATIONS"
+    """Annotations (comments, stamps) were added or changed."""
+    OTHER = "OTHER"
+    """Anything else: the document's content or structure was changed."""
+
+    @property
+    def allowed(self) -> bool:
+        """Whether this kind of change leaves a signed KK valid."""
+        return self in (ModificationKind.NONE, ModificationKind.LTA_UPDATES, ModificationKind.FORM_FILLING)
+
+    @property
+    def explanation(self) -> str:
+        """Bahasa Indonesia, for an officer or a family."""
+        return _MODIFICATION_TEXT[self]
+
+
+_MODIFICATION_TEXT = {
+    ModificationKind.NONE: "Tidak ada perubahan setelah ditandatangani.",
+    ModificationKind.LTA_UPDATES: (
+        "Setelah ditandatangani hanya ditambahkan data validasi jangka panjang (DSS atau cap waktu dokumen); "
+        "isi dokumen tidak berubah."
+    ),
+    ModificationKind.FORM_FILLING: (
+        "Setelah ditandatangani hanya ada pengisian formulir atau tanda tangan tambahan; isi dokumen tidak berubah."
+    ),
+    ModificationKind.ANNOTATIONS: (
+        "Setelah ditandatangani ada anotasi (catatan atau stempel) yang ditambahkan atau diubah."
+    ),
+    ModificationKind.OTHER: "Isi dokumen diubah setelah ditandatangani.",
+}
+
+
+class RevocationStatus(StrEnum):
+    GOOD = "GOOD"
+    """An OCSP response or CRL (embedded or fetched) says the certificate is not revoked."""
+    REVOKED = "REVOKED"
+    UNKNOWN = "UNKNOWN"
+    """No usable revocation information: not embedded, and fetching was off or failed."""
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """Who signed, read from the signer's certificate."""
+
+    name: str
+    nik: str | None
+    """From the subject's serialNumber attribute (BSrE puts the NIK there); None for a seal."""
+    email: str | None
+    organization: str | None
+    title: str | None
+    subject_dn: str
+    issuer_dn: str
+    certificate_serial: str
+    """Hexadecimal, lower case."""
+    not_before: datetime
+    not_after: datetime
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """One certificate of the chain as embedded in the signature (leaf first)."""
+
+    common_name: str
+    subject_dn: str
+    issuer_dn: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+
+
+@dataclass(frozen=True)
+class Revocation:
+    status: RevocationStatus
+    revoked_at: datetime | None = None
+    reason: str | None = None
+    """The CRL reason code (keyCompromise, ...), when revoked."""
+    ca_revoked: bool = False
+    """True when a CA certificate of the chain, not the signer's, is the revoked one."""
+
+
+@dataclass(frozen=True)
+class TimestampInfo:
+    """The RFC 3161 signature timestamp inside a signature (PAdES B-T and up)."""
+
+    tsa_name: str
+    time: datetime
+    intact: bool
+    trusted: bool
+    tsa_not_before: datetime
+    tsa_not_after: datetime
+
+    @property
+    def valid(self) -> bool:
+        return self.intact and self.trusted
+
+
+@dataclass(frozen=True)
+class DocumentTimestampInfo:
+    """A document timestamp (/DocTimeStamp, PAdES B-LTA) over everything before it."""
+
+    field_name: str
+    tsa_name: str
+    time: datetime
+    intact: bool
+    trusted: bool
+
+    @property
+    def valid(self) -> bool:
+        return self.intact and self.trusted
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """Everything found about one signature."""
+
+    field_name: str
+    subfilter: str
+    intact: bool
+    """The digest of the signed byte ranges matches the one in the signature."""
+    signature_valid: bool
+    """The signature value itself verifies with the signer's public key."""
+    coverage: str
+    """pyHanko's coverage level: ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK_FROM_START, UNCLEAR."""
+    modification: ModificationKind
+    docmdp_ok: bool | None
+    signer: SignerInfo
+    chain: tuple[CertificateInfo, ...]
+    trusted: bool
+    trust_problem: str | None
+    """A stable code (AdES sub-indication, e.g. REVOKED_NO_POE, OUT_OF_BOUNDS_NO_POE); None when trusted."""
+    trust_explanation: str
+    """Bahasa Indonesia: why (not) trusted."""
+    trust_anchor: str | None
+    revocation: Revocation
+    signing_time: datetime | None
+    """The time the signer claims (signed attribute or /M): not proof of anything."""
+    timestamp: TimestampInfo | None
+    level: PadesLevel | None
+    """The PAdES baseline level reached; None for a broken or non-PAdES (adbe.pkcs7.detached) signature."""
+    reason: str | None
+    location: str | None
+    digest_algorithm: str
+    message_digest: str
+    """Hex of the signed messageDigest attribute (BSrE's ``hash_value``)."""
+    signature_value: str
+    """Hex of the signature value (BSrE's ``signature_value``)."""
+
+    @property
+    def valid(self) -> bool:
+        """Intact, trusted, not revoked, a good timestamp if any, and only allowed changes since."""
+        timestamp_ok = self.timestamp is None or self.timestamp.valid
+        return (
+            self.intact
+            and self.signature_valid
+            and self.trusted
+            and self.revocation.status is not RevocationStatus.REVOKED
+            and timestamp_ok
+            and self.modification.allowed
+            and self.docmdp_ok is not False
+        )
+
+    @property
+    def best_time(self) -> datetime | None:
+        """The timestamp's time when there is one, else the claimed signing time."""
+        return self.timestamp.time if self.timestamp is not None else self.signing_time
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """The verdict on one document, with a report per signature in file order."""
+
+    document_name: str
+    signatures: tuple[SignatureReport, ...]
+    document_timestamps: tuple[DocumentTimestampInfo, ...] = field(default=())
+
+    @property
+    def valid(self) -> bool:
+        """Every signature valid and every document timestamp intact."""
+        return (
+            bool(self.signatures)
+            and all(sig.valid for sig in self.signatures)
+            and all(ts.intact for ts in self.document_timestamps)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        from siakgate.verify.render import report_to_json
+
+        return report_to_json(self)
+
+    def summary_id(self) -> str:
+        from siakgate.verify.summary import summary_id
+
+        return summary_id(self)
+
+    def to_bsre_v1(self) -> dict[str, Any]:
+        from siakgate.verify.bsre_shapes import to_bsre_v1
+
+        return to_bsre_v1(self)
+
+    def to_bsre_v2(self) -> dict[str, Any]:
+        from siakgate.verify.bsre_shapes import to_bsre_v2
+
+        return to_bsre_v2(self)

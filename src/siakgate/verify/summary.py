@@ -1,0 +1,77 @@
+"""The short verdict in Bahasa Indonesia, for an officer's screen, a WhatsApp reply or a log line.
+
+It names the signing official but never prints a NIK (not even masked): the name and the time are
+what a family needs; the NIK stays in the JSON report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from siakgate.verify.model import ModificationKind, RevocationStatus, SignatureReport, VerificationReport
+
+WIB = timezone(timedelta(hours=7), "WIB")
+"""Western Indonesia Time (UTC+7, no daylight saving), where the Dinas offices of Java and Sumatra are."""
+
+_VALID_CHANGES = {
+    ModificationKind.NONE: "tidak ada perubahan setelah ditandatangani",
+    ModificationKind.LTA_UPDATES: "setelah ditandatangani hanya ditambahkan data validasi, isi dokumen tidak berubah",
+    ModificationKind.FORM_FILLING: (
+        "setelah ditandatangani hanya ada pengisian formulir atau tanda tangan tambahan, isi dokumen tidak berubah"
+    ),
+}
+
+
+def wib(moment: datetime) -> str:
+    """``22-11-2026 10:15 WIB``."""
+    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M WIB")
+
+
+def _date(moment: datetime) -> str:
+    return moment.astimezone(WIB).strftime("%d-%m-%Y")
+
+
+def _who_when(sig: SignatureReport) -> str:
+    when = sig.best_time
+    text = f"oleh {sig.signer.name}"
+    if when is not None:
+        text += f" pada {wib(when)}"
+    if sig.level is not None:
+        text += f" (PAdES {sig.level.value})"
+    return text
+
+
+def _problems(sig: SignatureReport) -> list[str]:
+    name = sig.signer.name
+    found = []
+    if not (sig.intact and sig.signature_valid):
+        found.append(f"tanda tangan {name} rusak atau isi yang ditandatangani telah diubah")
+    elif not sig.modification.allowed or sig.docmdp_ok is False:
+        found.append(f"dokumen diubah setelah ditandatangani oleh {name} ({sig.modification.explanation.rstrip('.')})")
+    if sig.revocation.status is RevocationStatus.REVOKED:
+        when = f" pada {_date(sig.revocation.revoked_at)}" if sig.revocation.revoked_at is not None else ""
+        found.append(f"sertifikat {name} telah dicabut{when}")
+    elif not sig.trusted and sig.intact and sig.signature_valid:
+        found.append(f"sertifikat {name} tidak terpercaya: {sig.trust_explanation.rstrip('.')}")
+    if sig.timestamp is not None and not sig.timestamp.valid:
+        found.append(f"cap waktu pada tanda tangan {name} tidak valid")
+    return found
+
+
+def summary_id(report: VerificationReport) -> str:
+    sigs = report.signatures
+    count = f"{len(sigs)} tanda tangan elektronik"
+    if report.valid:
+        worst = max((s.modification for s in sigs), key=lambda kind: list(ModificationKind).index(kind))
+        text = (
+            f"Dokumen valid: {count} {'; '.join(_who_when(s) for s in sigs)}, "
+            f"sertifikat terpercaya, {_VALID_CHANGES[worst]}."
+        )
+        if any(s.revocation.status is RevocationStatus.UNKNOWN for s in sigs):
+            text += " Status pencabutan sertifikat tidak dapat diperiksa (data validasi tidak tersedia)."
+        return text
+    problems = [problem for sig in sigs for problem in _problems(sig)]
+    problems += [f"cap waktu dokumen {ts.field_name} rusak" for ts in report.document_timestamps if not ts.intact]
+    if not problems:  # defensive: valid is False but no single reason stood out
+        problems = ["tanda tangan tidak memenuhi syarat"]
+    return f"Dokumen TIDAK valid ({count}): {'; '.join(problems)}."
