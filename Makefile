@@ -36,5 +36,9 @@ format: install
 pki: install
 	$(PY) certs/generate.py
 
+## Benchmark siakgate's batch signer against the straightforward pyHanko recipe (documents per second).
+bench: install
+	$(PY) bench/sign_bench.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var
