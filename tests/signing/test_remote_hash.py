@@ -207,3 +207,19 @@ async def test_multisign_limit_chunks_the_authorisation(
     assert all(c.self_signed == "no" for c in signer.chain)
     digest_sent = base64.b64encode(hashlib.sha256(blobs[0]).digest())
     assert any(digest_sent in body for _, body in bodies.sent)
+
+
+@pytest.mark.parametrize("level", list(PadesLevel), ids=str)
+async def test_remote_hash_reaches_every_level(
+    level: PadesLevel, http: httpx.AsyncClient, mock_bsre_aia: MockService
+) -> None:
+    """pyHanko's AdES validation accepts remote-hash signatures at the level they declare."""
+    import anyio
+    from pades_check import assert_level
+
+    backend = RemoteHashBackend(csc_for(http, mock_bsre_aia), "kepala-dinas")
+    options = SigningOptions(level=level, timestamp_url=f"{mock_bsre_aia.url}/pki/tsa", trust_roots=(root_der(),))
+    (result,) = await backend.sign_batch(requests_for(families(1)), Credential.passphrase(PASSPHRASE), options)
+    assert result.ok, result.error
+    assert result.signed_pdf is not None
+    await anyio.to_thread.run_sync(assert_level, result.signed_pdf, level)
