@@ -23,7 +23,14 @@
     │   └── BsreRequestError          a request BSrE could not use (bad PDF, bad tag, bad parameter)
     ├── SigningError                  a PDF could not be signed locally (key, token, PDF)
     │   └── SignedDocumentRejectedError  a PDF returned by the Esign Client failed our validation
-    └── VerificationError             a file that cannot be read as a signed PDF
+    ├── VerificationError             a file that cannot be read as a signed PDF
+    └── WorkflowError                 the gateway refused a request about an application
+        ├── ProfileError              a service profile that does not make sense (refused at start-up)
+        ├── NotFoundError             no such application, document, batch (or not visible to the caller)
+        ├── ForbiddenError            the caller's role or region does not allow this
+        ├── ActionNotAllowedError     not in this state, or not this role's step
+        ├── IdempotencyConflictError  an Idempotency-Key reused with a different request
+        └── DocumentRejectedError     an upload too large or of a type not accepted
 
 Retry (tenacity) only ``TransientError``. Errors translated from a library keep the original as
 ``__cause__`` (``raise ... from exc``). A caller can catch ``SiakgateError`` for everything, or one
@@ -199,3 +206,40 @@ class SignedDocumentRejectedError(SigningError):
 
 class VerificationError(SiakgateError):
     code = "BUKAN_PDF_BERTANDA_TANGAN"
+
+
+class WorkflowError(SiakgateError):
+    """The gateway refused a request about an application; ``status`` is the HTTP status the API answers."""
+
+    code = "PERMINTAAN_DITOLAK"
+    status = 400
+
+
+class ProfileError(WorkflowError):
+    code = "PROFIL_LAYANAN_TIDAK_VALID"
+    status = 500
+
+
+class NotFoundError(WorkflowError):
+    code = "TIDAK_DITEMUKAN"
+    status = 404
+
+
+class ForbiddenError(WorkflowError):
+    code = "AKSES_DITOLAK"
+    status = 403
+
+
+class ActionNotAllowedError(WorkflowError):
+    code = "TINDAKAN_TIDAK_DIIZINKAN"
+    status = 409
+
+
+class IdempotencyConflictError(WorkflowError):
+    code = "IDEMPOTENCY_KEY_BENTROK"
+    status = 422
+
+
+class DocumentRejectedError(WorkflowError):
+    code = "DOKUMEN_DITOLAK"
+    status = 422
