@@ -1,0 +1,179 @@
+"""Helpers for the workflow tests: a clock, families, actors per role, and a driver that walks an
+application through its profile as the calling systems would."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from mock_common.pytest_plugin import MockService
+from siakgate.domain import (
+    Agama,
+    GolonganDarah,
+    JenisKelamin,
+    KartuKeluarga,
+    Kewarganegaraan,
+    Member,
+    Pekerjaan,
+    Pendidikan,
+    StatusHubungan,
+    StatusPerkawinan,
+)
+from siakgate.workflow import Actor, ApplicationView, State, Workflow
+from siakgate.workflow.profiles import Role
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+REQUIREMENT_FILE = PDF
+
+
+@dataclass
+class Clock:
+    """The workflow's clock seam: real time plus an offset a test moves forward."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **kwargs: float) -> None:
+        self.offset += timedelta(**kwargs)
+
+
+def actor(*roles: Role | str, region: str = "", name: str | None = None) -> Actor:
+    label = name or "tok-" + "-".join(str(r).lower() for r in roles)
+    return Actor(name=label, roles=frozenset(str(r) for r in roles), region_prefix=region)
+
+
+_serials = itertools.count(random.Random().randrange(2000, 6000, 100))
+
+
+def _nik(born: date, female: bool) -> str:
+    day = born.day + 40 if female else born.day
+    return f"320415{day:02d}{born:%m%y}{next(_serials):04d}"
+
+
+def _member(born: date, female: bool, name: str, relationship: StatusHubungan) -> Member:
+    return Member(
+        full_name=name,
+        nik=_nik(born, female),
+        sex=JenisKelamin.PEREMPUAN if female else JenisKelamin.LAKI_LAKI,
+        birth_place="BANDUNG",
+        birth_date=born,
+        religion=Agama.ISLAM,
+        education=Pendidikan.SLTA,
+        occupation=Pekerjaan.WIRASWASTA,
+        blood_type=GolonganDarah.O,
+        marital_status=StatusPerkawinan.KAWIN,
+        marriage_date=date(2024, 5, 1),
+        relationship=relationship,
+        citizenship=Kewarganegaraan.WNI,
+        father_name="SUTRISNO AYAHUJI",
+        mother_name="MARYATI IBUUJI",
+    )
+
+
+NEW_REGION = "3204152006"
+
+
+def new_couple(husband: str = "RAHMAT WORKFLOWUJI") -> KartuKeluarga:
+    """A newly married couple with fresh NIKs (KK_BARU_MENIKAH): SIAK assigns the No. KK."""
+    return KartuKeluarga(
+        no_kk="0000000000000000",
+        head_name=husband,
+        address="JL. MERDEKA NO. 7",
+        rt="001",
+        rw="002",
+        village="MARGAMUKTI",
+        district="PANGALENGAN",
+        regency="BANDUNG",
+        postal_code="40378",
+        province="JAWA BARAT",
+        province_code="32",
+        regency_code="04",
+        district_code="15",
+        village_code="2006",
+        members=(
+            _member(date(1993, 4, 11), False, husband, StatusHubungan.KEPALA_KELUARGA),
+            _member(date(1996, 9, 23), True, "DEWI WORKFLOWUJI", StatusHubungan.ISTRI),
+        ),
+    )
+
+
+_sample_index = itertools.count()
+
+
+def existing_kk(service: MockService) -> str:
+    """The No. KK of a family SIAK already holds, a different one each call."""
+    n = next(_sample_index) + 1
+    response = httpx.get(f"{service.url}/_admin/sample", params={"n": 60}, timeout=10)
+    response.raise_for_status()
+    family: dict[str, Any] = response.json()["families"][-n]
+    no_kk: str = family["NO_KK"]
+    return no_kk
+
+
+def siak_stats(service: MockService) -> dict[str, int]:
+    response = httpx.get(f"{service.url}/_admin/stats", timeout=10)
+    response.raise_for_status()
+    data: dict[str, int] = response.json()
+    return data
+
+
+async def region_of(workflow: Workflow, no_kk: str) -> str:
+    kk = await workflow._deps.siak.get_family(no_kk)
+    return kk.province_code + kk.regency_code + kk.district_code + kk.village_code
+
+
+async def settle(workflow: Workflow) -> None:
+    """Run the worker until no job is due."""
+    for _ in range(20):
+        if await workflow.run_pending() == 0:
+            return
+    raise AssertionError("jobs keep coming")
+
+
+async def step_actor(workflow: Workflow, view: ApplicationView) -> Actor:
+    assert view.awaiting_role is not None
+    return actor(view.awaiting_role)
+
+
+async def drive(workflow: Workflow, app_id: str, *, until: set[State]) -> ApplicationView:
+    """Walk the application forward as each role would, until it reaches one of ``until``."""
+    admin = actor("ADMIN")
+    for _ in range(40):
+        view = await workflow.get(app_id, admin)
+        state = State(view.state)
+        if state in until:
+            return view
+        if state is State.DIPROSES_SIAK:
+            await settle(workflow)
+            continue
+        who = await step_actor(workflow, view)
+        if state is State.MENUNGGU_KELENGKAPAN:
+            applicant = actor(Role.PEMOHON)
+            for code in view.missing_requirements:
+                await workflow.add_document(
+                    app_id,
+                    applicant,
+                    requirement=code,
+                    data=REQUIREMENT_FILE,
+                    media_type="application/pdf",
+                    filename=f"{code}.pdf",
+                )
+            await workflow.act(app_id, who, "complete")
+        elif state is State.MENUNGGU_KONFIRMASI_PEMOHON:
+            await workflow.act(app_id, who, "confirm")
+        elif state is State.MENUNGGU_VERIFIKASI:
+            await workflow.act(app_id, who, "approve")
+        elif state is State.MENUNGGU_CETAK:
+            await workflow.act(app_id, who, "printed")
+        elif state is State.MENUNGGU_PENYERAHAN:
+            await workflow.act(app_id, who, "delivered")
+        else:
+            raise AssertionError(f"cannot drive {app_id} from {state}")
+    raise AssertionError("too many steps")
