@@ -1,7 +1,9 @@
-"""`make run`: start mock SIAK and mock BSrE on 127.0.0.1 with the embedded defaults and say where they are.
+"""`make run`: start mock SIAK, mock BSrE and the gateway on 127.0.0.1 with the embedded defaults; say where they are.
 
 Each service runs as its own process (as it would in an office: SIAK and the Esign Client are separate servers),
-with its state under ``var/``. Ctrl-C stops them all. The gateway joins this list once it exists (issue 4).
+with its state under ``var/``. The gateway (``python -m siakgate serve``) starts after the mocks, on its embedded
+SQLite database ``var/siakgate/siakgate.db`` (migrated at start), and a demo API token with every role is created
+and printed. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -38,6 +40,54 @@ SERVICES = [
     Service("mock SIAK", "mock_siak", int(os.environ.get("MOCK_SIAK_PORT", 8081)), []),
     Service("mock BSrE", "mock_bsre", int(os.environ.get("MOCK_BSRE_PORT", 8082)), []),
 ]
+GATEWAY = Service("gateway", "siakgate", int(os.environ.get("GATEWAY_PORT", 8000)), [])
+DEMO_ROLES = [
+    "PEMOHON",
+    "OPERATOR_WA",
+    "PETUGAS_FO",
+    "PETUGAS_LOKET",
+    "OPERATOR_SIAK",
+    "OPERATOR_DESA",
+    "PETUGAS_BO",
+    "KASI",
+    "KABID",
+    "KASI_YANMUM",
+    "KEPALA_DINAS",
+    "PETUGAS_CETAK",
+    "SEKCAM",
+    "CAMAT",
+    "ADMIN",
+]
+
+
+def gateway_env() -> dict[str, str]:
+    """The gateway's settings: the mocks started here, state under STATE_ROOT (see siakgate.config)."""
+    siak, bsre = SERVICES
+    return {
+        **os.environ,
+        "SIAKGATE_STATE_DIR": str(STATE_ROOT),
+        "SIAKGATE_SIAK__URL": f"{siak.url}/siak",
+        "SIAKGATE_BSRE__URL": bsre.url,
+        "SIAKGATE_SIGNING__TSA_URL": f"{bsre.url}/pki/tsa",
+        "SIAKGATE_PUBLIC_BASE_URL": GATEWAY.url,
+    }
+
+
+def create_demo_token() -> str:
+    """A new token with every role (its name carries the time: tokens are never shown twice)."""
+    name = time.strftime("demo-%Y%m%d-%H%M%S")
+    roles = [arg for role in DEMO_ROLES for arg in ("--role", role)]
+    result = subprocess.run(
+        [sys.executable, "-m", "siakgate", "tokens", "add", name, *roles],
+        cwd=ROOT,
+        env=gateway_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"could not create the demo API token: {result.stderr.strip()}")
+    return result.stdout.strip()
 
 
 def port_in_use(port: int) -> bool:
@@ -60,10 +110,13 @@ def wait_ready(service: Service, proc: subprocess.Popen[bytes], timeout: float =
 
 
 def main() -> int:
-    busy = [s for s in SERVICES if port_in_use(s.port)]
+    busy = [s for s in (*SERVICES, GATEWAY) if port_in_use(s.port)]
     if busy:
         names = ", ".join(f"{s.name} ({HOST}:{s.port})" for s in busy)
-        print(f"Port already in use: {names}. Stop what runs there, or set MOCK_SIAK_PORT / MOCK_BSRE_PORT.")
+        print(
+            f"Port already in use: {names}. Stop what runs there, "
+            "or set MOCK_SIAK_PORT / MOCK_BSRE_PORT / GATEWAY_PORT."
+        )
         return 1
     procs: list[subprocess.Popen[bytes]] = []
 
@@ -87,10 +140,16 @@ def main() -> int:
             procs.append(subprocess.Popen(cmd, cwd=ROOT))
         for service, proc in zip(SERVICES, procs, strict=True):
             wait_ready(service, proc)
-        print_banner()
+        # The token command migrates the database first; the gateway then finds it at head.
+        token = create_demo_token()
+        cmd = [sys.executable, "-m", "siakgate", "serve", "--host", HOST, "--port", str(GATEWAY.port)]
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env()))
+        wait_ready(GATEWAY, procs[-1])
+        print_banner(token)
+        services = [*SERVICES, GATEWAY]
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
-        failed = [s.name for s, p in zip(SERVICES, procs, strict=True) if p.poll() is not None]
+        failed = [s.name for s, p in zip(services, procs, strict=True) if p.poll() is not None]
         print(f"Stopped unexpectedly: {', '.join(failed)}")
         return 1
     except KeyboardInterrupt:
@@ -99,8 +158,9 @@ def main() -> int:
         stop()
 
 
-def print_banner() -> None:
+def print_banner(token: str) -> None:
     siak, bsre = SERVICES
+    gateway = GATEWAY.url
     print(
         f"""
 siakgate development services are running (Ctrl-C stops them all):
@@ -114,7 +174,15 @@ siakgate development services are running (Ctrl-C stops them all):
               signer identities: mock_bsre/signers.yaml; OTP mail outbox: {bsre.url}/_admin/outbox
   fault injection on either mock: GET/PUT <mock>/_admin/faults
 
-  The gateway (127.0.0.1:8000) is not built yet: issues 3 and 4 add it. State lives in {STATE_ROOT}.
+  gateway     {gateway}/v1/...      REST API (OpenAPI: {gateway}/docs, {gateway}/openapi.json)
+              {gateway}/healthz   {gateway}/readyz   {gateway}/metrics
+              database: {STATE_ROOT / "siakgate" / "siakgate.db"} (SQLite, migrated at start)
+              documents: {STATE_ROOT / "siakgate" / "documents"}
+              demo API token (every role; shown once): {token}
+              try: curl -H "Authorization: Bearer {token}" {gateway}/v1/applications
+              demo: SIAKGATE_DEMO_TOKEN={token} siakgate demo --out /tmp/kk-demo --gateway {gateway}
+
+  State lives in {STATE_ROOT}.
 """,
         flush=True,
     )

@@ -1,4 +1,9 @@
-"""The ``siakgate`` command: ``siakgate verify FILE.pdf`` and ``siakgate sign IN.pdf -o OUT.pdf``.
+"""The ``siakgate`` command: ``verify FILE.pdf``, ``sign IN.pdf -o OUT.pdf``, ``serve``, ``tokens``, ``demo``.
+
+``serve`` runs the gateway (uvicorn, 127.0.0.1:8000 by default; settings from ``SIAKGATE_*``).
+``tokens add NAME --role ROLE [--role ROLE2] [--region PREFIX]`` prints a new API token once;
+``tokens list`` and ``tokens revoke NAME`` manage them. ``demo --out DIR`` drives one application per
+service profile through a running gateway (:mod:`siakgate.demo`).
 
 Exit codes (both commands): 0 valid / signed, 1 invalid / signing refused (wrong passphrase, revoked
 certificate, ...), 2 the input is not a readable (signed) PDF, or the command itself is wrong.
@@ -27,6 +32,7 @@ from siakgate.errors import SiakgateError, VerificationError
 if TYPE_CHECKING:
     from siakgate.config import Settings
     from siakgate.signing.api import Credential, SigningBackend
+    from siakgate.store.db import Database
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 BACKENDS = ("pkcs12", "pkcs11", "remote-hash", "esign-v1", "esign-v2")
@@ -214,6 +220,73 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from siakgate.api import create_app
+    from siakgate.api.logs import configure_logging
+    from siakgate.workflow.profiles import load_profiles
+
+    settings = _settings()
+    try:
+        # Refuse a nonsensical profile here, with its message, rather than as a lifespan traceback.
+        load_profiles(settings.profiles_dir)
+    except SiakgateError as exc:
+        raise UsageProblem(f"profil layanan ditolak: {exc.message}") from exc
+    configure_logging(args.log_level.upper())
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return EXIT_OK
+
+
+def _database(settings: Settings) -> Database:
+    from siakgate.store.db import Database
+
+    db = Database.create(settings.database_url)
+    db.migrate()
+    return db
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from siakgate.api import tokens
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        if args.tokens_command == "add":
+            token = asyncio.run(tokens.add_token(db, args.name, args.role, args.region or ""))
+            print(token)
+            _error(f"token {args.name!r} dibuat; simpan sekarang, token ini tidak akan ditampilkan lagi")
+        elif args.tokens_command == "list":
+            for info in asyncio.run(tokens.list_tokens(db)):
+                revoked = f"dicabut {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "aktif"
+                region = info.region_prefix or "semua wilayah"
+                print(f"{info.name}\t{','.join(info.roles)}\t{region}\t{revoked}")
+        else:
+            asyncio.run(tokens.revoke_token(db, args.name))
+            print(f"Token {args.name!r} dicabut.")
+    except SiakgateError as exc:
+        raise UsageProblem(exc.message) from exc
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def cmd_demo(argv: Sequence[str]) -> int:
+    from siakgate.demo import main as demo_main
+
+    code: int = demo_main(list(argv))
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     # allow_abbrev=False: "--passphrase X" must not silently become "--passphrase-env X".
     parser = argparse.ArgumentParser(
@@ -250,11 +323,34 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument("--passphrase-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi passphrase/PIN/OTP")
     sign.add_argument("--otp", action="store_true", help="rahasia yang diminta adalah OTP (esign-v2)")
     sign.set_defaults(handler=cmd_sign)
+
+    serve = sub.add_parser("serve", help="jalankan gateway (REST API)", allow_abbrev=False)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    serve.set_defaults(handler=cmd_serve)
+
+    tokens = sub.add_parser("tokens", help="kelola token API sistem pemanggil", allow_abbrev=False)
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
+    add = tokens_sub.add_parser("add", help="buat token (ditampilkan sekali)", allow_abbrev=False)
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, help="peran (boleh berulang), mis. PETUGAS_LOKET")
+    add.add_argument("--region", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
+    tokens_sub.add_parser("list", help="daftar token (tanpa rahasianya)")
+    revoke = tokens_sub.add_parser("revoke", help="cabut token")
+    revoke.add_argument("name")
+    tokens.set_defaults(handler=cmd_tokens)
+
+    sub.add_parser("demo", help="jalankan satu permohonan per profil layanan lewat HTTP (--out DIR)", add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["demo"]:
+        # The demo driver owns its options (siakgate.demo.main parses them).
+        return cmd_demo(arguments[1:])
+    args = build_parser().parse_args(arguments)
     # pyHanko logs every failed check with a traceback; the report already says what failed.
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -9,11 +9,22 @@ Examples::
     SIAKGATE_BSRE__URL=https://esign.lumajang.example
     SIAKGATE_TRUST_ROOTS='["/etc/siakgate/bsre-root.crt"]'
     SIAKGATE_SIGNING__BACKEND=pkcs11
+    SIAKGATE_DATABASE_URL=postgresql+psycopg://siakgate@db.dinas.example/siakgate
+    SIAKGATE_STATE_DIR=/var/lib/siakgate
 
 No passphrase, PIN or OTP lives here: those authorise one batch and are asked for each time.
 What does live here (the SIAK and BSrE application credentials) must not be a development
 placeholder outside development; the validator refuses to start otherwise, as the FastAPI full-stack
 template does with its ``changethis`` secrets.
+
+The gateway's state (the embedded SQLite database and the document store) lives under ``state_dir``
+(``var/`` in the working directory by default, the same directory ``make run`` uses) unless
+``database_url`` / ``documents_dir`` say otherwise. Paths are made absolute when the settings are
+built, so a later ``chdir`` cannot move the database.
+
+In development, when no signing backend is configured, the gateway signs by remote hash through
+(mock) BSrE with the test credentials ``kepala-dinas`` and ``sekcam``; outside development the
+backend must be configured explicitly.
 
 Nothing is read at import time: build ``Settings()`` in the app factory or the CLI.
 """
@@ -34,6 +45,9 @@ PLACEHOLDER_SECRETS = frozenset({"siakgate-dev", "changethis", "changeme", "secr
 
 DEV_TRUST_ROOT = Path("certs/root-ca.crt")
 """The test PKI's root: trusted by default in development only."""
+
+DEV_SIGNING = {"backend": "remote-hash", "csc_credential_id": "kepala-dinas", "sekcam_csc_credential_id": "sekcam"}
+"""Development signing when none is configured: mock BSrE's CSC API with the test PKI's signers."""
 
 
 class Environment(StrEnum):
@@ -72,6 +86,10 @@ class SigningSettings(BaseModel):
     esign_nik: str | None = None
     """Esign Client whole-document mode: the signing official's NIK."""
     esign_api_version: Literal[1, 2] = 2
+    sekcam_csc_credential_id: str | None = None
+    """Kecamatan cover letters (remote hash): the Sekcam's credential at BSrE."""
+    sekcam_pkcs12_path: Path | None = None
+    """Kecamatan cover letters (pkcs12): the Sekcam's key file."""
 
     @model_validator(mode="after")
     def _backend_has_what_it_needs(self) -> SigningSettings:
@@ -109,6 +127,49 @@ class Settings(BaseSettings):
     allow_fetching: bool = True
     """Fetch OCSP responses and CRLs from the certificates' URLs when verifying or signing at B-LT."""
 
+    # -- the gateway service (siakgate serve) --------------------------------------------------------
+    state_dir: Path = Path("var")
+    """Where the embedded database and the documents live unless configured separately."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty: a SQLite file ``<state_dir>/siakgate/siakgate.db``."""
+    documents_dir: Path | None = None
+    """The content-addressed document store; None: ``<state_dir>/siakgate/documents``."""
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    """The largest requirement document accepted (bytes)."""
+    profiles_dir: Path | None = None
+    """A Dinas's own service profiles (YAML), added to (or replacing by id) the packaged ones."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """Where the public reaches the gateway: the QR code on a signed KK opens ``<this>/v1/verify/<ref>``."""
+    worker_interval: float = Field(default=1.0, gt=0)
+    """Seconds between two runs of the background worker (automatic SIAK steps)."""
+    worker_lease_seconds: float = Field(default=300.0, gt=0)
+    """How long a claimed automatic step belongs to a worker; after a crash another takes it after this."""
+    kepala_dinas_name: str = "Drs. Bambang Setiawan, M.Si."
+    """Printed in the TTE block (the test PKI's Kepala Dinas in development)."""
+    kepala_dinas_nip: str = "197205121998031001"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _development_signing(cls, data: object) -> object:
+        """No signing backend chosen in development: sign by remote hash through (mock) BSrE."""
+        if not isinstance(data, dict):
+            return data
+        environment = str(data.get("environment", Environment.DEVELOPMENT.value)).lower()
+        signing = data.get("signing", {})
+        if environment == Environment.DEVELOPMENT.value and isinstance(signing, dict) and "backend" not in signing:
+            return {**data, "signing": {**DEV_SIGNING, **signing}}
+        return data
+
+    @model_validator(mode="after")
+    def _state_paths(self) -> Settings:
+        self.state_dir = self.state_dir.expanduser().absolute()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.state_dir / 'siakgate' / 'siakgate.db'}"
+        if self.documents_dir is None:
+            self.documents_dir = self.state_dir / "siakgate" / "documents"
+        self.public_base_url = self.public_base_url.rstrip("/")
+        return self
+
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:
         if self.environment is Environment.DEVELOPMENT:
@@ -126,6 +187,12 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError(f"unsafe settings for {self.environment.value}: " + "; ".join(problems))
         return self
+
+    @property
+    def document_root(self) -> Path:
+        """``documents_dir`` once defaults are applied (never None after validation)."""
+        assert self.documents_dir is not None
+        return self.documents_dir
 
     def trust_root_ders(self) -> list[bytes]:
         """The configured roots as DER (reads the files)."""

@@ -1,8 +1,10 @@
-"""`make run` as a new user meets it: both mocks start, answer, say where they are, and stop on Ctrl-C."""
+"""`make run` as a new user meets it: both mocks and the gateway start, answer, say where they are (with a demo
+API token that works), and stop on Ctrl-C."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,12 +23,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_run_starts_both_mocks_and_stops_them(tmp_path: Path) -> None:
-    siak_port, bsre_port = free_port(), free_port()
+def test_run_starts_the_mocks_and_the_gateway_and_stops_them(tmp_path: Path) -> None:
+    siak_port, bsre_port, gateway_port = free_port(), free_port(), free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SIAKGATE_")},
         "MOCK_SIAK_PORT": str(siak_port),
         "MOCK_BSRE_PORT": str(bsre_port),
+        "GATEWAY_PORT": str(gateway_port),
         "SIAKGATE_STATE_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }
@@ -48,6 +51,16 @@ def test_run_starts_both_mocks_and_stops_them(tmp_path: Path) -> None:
             wsdl = httpx.get(f"http://127.0.0.1:{siak_port}/siak?wsdl")
             assert wsdl.status_code == 200
             assert b"definitions" in wsdl.content
+            gateway = f"http://127.0.0.1:{gateway_port}"
+            assert httpx.get(f"{gateway}/healthz").json()["status"] == "ok"
+            ready = httpx.get(f"{gateway}/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": True, "siak": True, "bsre": True}
+            token = re.search(r"demo API token \(every role; shown once\): (sgt_\S+)", log.read_text())
+            assert token is not None, log.read_text()
+            listed = httpx.get(f"{gateway}/v1/applications", headers={"Authorization": f"Bearer {token.group(1)}"})
+            assert listed.status_code == 200
+            assert listed.json() == []
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
@@ -55,7 +68,9 @@ def test_run_starts_both_mocks_and_stops_them(tmp_path: Path) -> None:
     assert f"127.0.0.1:{siak_port}/siak?wsdl" in banner
     assert f"127.0.0.1:{bsre_port}/api/" in banner
     assert (tmp_path / "mock_siak").is_dir()
-    for port in (siak_port, bsre_port):
+    assert (tmp_path / "siakgate" / "siakgate.db").is_file()
+    assert f"127.0.0.1:{gateway_port}/readyz" in banner
+    for port in (siak_port, bsre_port, gateway_port):
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, "a mock outlived make run"
 

@@ -1,0 +1,84 @@
+"""The app factory: ``create_app(settings)`` builds a FastAPI app whose lifespan owns every service.
+
+::
+
+    app = create_app(Settings())          # nothing connects yet
+    uvicorn.run(app, host="127.0.0.1", port=8000)
+
+No import-time singletons: settings are passed in, services are built by the lifespan
+(:func:`siakgate.api.runtime.open_gateway`) and kept on ``app.state.gateway``, the metrics registry
+belongs to the app. Several apps can live in one process (the tests build one per database).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from siakgate import __version__
+from siakgate.api.metrics import GatewayMetrics
+from siakgate.api.observability import RequestLogMiddleware
+from siakgate.api.problems import Problem, install_problem_handlers
+from siakgate.api.routes import applications, health, signing, verify, worklists
+from siakgate.api.runtime import open_gateway, run_worker
+from siakgate.config import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("siakgate.api")
+
+DESCRIPTION = """\
+Gateway SIAK dan TTE untuk Dinas Dukcapil: the systems that take KK applications (WhatsApp desks,
+counters, village counters, kecamatan offices) move an application from intake to a signed KK here.
+
+* Authentication: `Authorization: Bearer <token>` (create one with `siakgate tokens add`). Each token
+  carries roles and optionally a region prefix; every action is authorised against them.
+* Errors: RFC 9457 `application/problem+json` with a stable `code` and a `detail` in Bahasa Indonesia.
+* `POST /v1/applications` honours `Idempotency-Key`: a repeated request returns the first answer.
+"""
+
+TAGS = [
+    {"name": "applications", "description": "Permohonan KK: buat, unggah persyaratan, status, riwayat, tindakan."},
+    {"name": "signing", "description": "Batch TTE Kepala Dinas (passphrase atau OTP, tidak pernah dicatat)."},
+    {"name": "worklists", "description": "Daftar cetak dan pengantar kecamatan."},
+    {"name": "verification", "description": "Verifikasi publik (kode QR) dan unggah PDF untuk diperiksa."},
+    {"name": "observability", "description": "Kesehatan, kesiapan dan metrik Prometheus."},
+]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A gateway app for ``settings``; services start with the app's lifespan and stop with it."""
+    metrics = GatewayMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_gateway(settings, metrics) as gateway, anyio.create_task_group() as group:
+            app.state.gateway = gateway
+            group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
+            try:
+                yield
+            finally:
+                # The worker's unit of work in flight finishes first (Database.run is not abandoned).
+                group.cancel_scope.cancel()
+                log.info("gateway stopping")
+
+    app = FastAPI(
+        title="siakgate",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        responses={"default": {"model": Problem, "description": "Masalah (RFC 9457, application/problem+json)."}},
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    # Each router carries its full prefix (/v1/...), so a route's path is its whole template (metrics, logs).
+    for module in (health, applications, signing, worklists, verify):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,47 @@
+"""FastAPI dependencies: the gateway's services and the calling system's :class:`Actor`.
+
+Routes declare what they need (``actor: CurrentActor``, ``workflow: WorkflowDep``); nothing is read
+from a module-level singleton, so several apps (tests) live side by side in one process.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from siakgate.api.runtime import Gateway
+from siakgate.api.tokens import UnauthenticatedError, authenticate
+from siakgate.workflow.engine import Actor, Workflow
+
+__all__ = ["CurrentActor", "GatewayDep", "WorkflowDep", "get_actor", "get_gateway"]
+
+# auto_error=False: a missing header is our 401 problem, not FastAPI's 403 default.
+_bearer = HTTPBearer(auto_error=False, description="Token API: `Authorization: Bearer sgt_...`")
+
+
+def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+
+def get_workflow(gateway: GatewayDep) -> Workflow:
+    return gateway.workflow
+
+
+WorkflowDep = Annotated[Workflow, Depends(get_workflow)]
+
+
+async def get_actor(
+    gateway: GatewayDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    if credentials is None:
+        raise UnauthenticatedError("Token API diperlukan: kirim header 'Authorization: Bearer <token>'.")
+    return await authenticate(gateway.db, f"{credentials.scheme} {credentials.credentials}")
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,113 @@
+"""What a running gateway holds, built by the app's lifespan and torn down with it.
+
+Order of construction (each may refuse to start with a clear message): the service profiles (a
+profile that does not make sense stops the start-up), the database (migrated to the packaged head),
+the document store, one ``httpx.AsyncClient`` for SIAK and one for BSrE (timeouts from the settings,
+transports wrapped for metrics), the SIAK client, the signing backends and the workflow. Then the
+background worker starts: it runs the workflow's due automatic steps every ``worker_interval``
+seconds and is cancelled at shutdown (a unit of work in progress finishes first: see
+:meth:`siakgate.store.db.Database.run`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+import anyio
+import httpx
+
+from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport
+from siakgate.api.signers import build_signers, signing_options
+from siakgate.config import Settings
+from siakgate.siak import SiakClient
+from siakgate.store.db import Database
+from siakgate.store.documents import DocumentStore
+from siakgate.workflow.calendar import WorkingCalendar
+from siakgate.workflow.context import TteBlockFactory
+from siakgate.workflow.engine import Workflow
+from siakgate.workflow.profiles import load_profiles
+
+__all__ = ["Gateway", "open_gateway", "run_worker"]
+
+log = logging.getLogger("siakgate.api")
+
+
+@dataclass
+class Gateway:
+    """The app's services (``app.state.gateway``); routes reach them through :mod:`siakgate.api.deps`."""
+
+    settings: Settings
+    db: Database
+    documents: DocumentStore
+    workflow: Workflow
+    metrics: GatewayMetrics
+    siak_http: httpx.AsyncClient
+    bsre_http: httpx.AsyncClient
+
+
+def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx.AsyncClient:
+    transport = MeteredTransport(httpx.AsyncHTTPTransport(retries=0), metrics, service)
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport)
+
+
+@asynccontextmanager
+async def open_gateway(settings: Settings, metrics: GatewayMetrics) -> AsyncIterator[Gateway]:
+    """Build every service for ``settings``; close them all on exit (also when a later one fails)."""
+    profiles = load_profiles(settings.profiles_dir)
+    async with AsyncExitStack() as stack:
+        db = Database.create(settings.database_url)
+        stack.callback(db.dispose)
+        await anyio.to_thread.run_sync(db.migrate)
+        documents = DocumentStore(settings.document_root, max_bytes=settings.max_upload_bytes)
+        siak_http = await stack.enter_async_context(_http_client(settings.siak.timeout_seconds, metrics, "siak"))
+        bsre_http = await stack.enter_async_context(_http_client(settings.bsre.timeout_seconds, metrics, "bsre"))
+        siak = SiakClient(
+            settings.siak.url,
+            username=settings.siak.username,
+            password=settings.siak.password.get_secret_value(),
+            http=siak_http,
+        )
+        signer, sekcam = build_signers(settings, bsre_http)
+        workflow = Workflow(
+            db=db,
+            documents=documents,
+            profiles=profiles,
+            siak=siak,
+            signing=MeteredSigningBackend(signer, metrics),
+            signing_options=signing_options(settings),
+            sekcam_signing=MeteredSigningBackend(sekcam, metrics) if sekcam is not None else None,
+            tte=TteBlockFactory(
+                public_base_url=settings.public_base_url,
+                signer_name=settings.kepala_dinas_name,
+                signer_nip=settings.kepala_dinas_nip,
+            ),
+            calendar=WorkingCalendar(),
+            lease=timedelta(seconds=settings.worker_lease_seconds),
+        )
+        log.info("gateway ready: database %s, %d service profiles", db.url, len(profiles))
+        yield Gateway(settings, db, documents, workflow, metrics, siak_http, bsre_http)
+
+
+async def run_worker(workflow: Workflow, interval: float, metrics: GatewayMetrics) -> None:
+    """Run due automatic steps forever: drain while there is work, then wait ``interval`` seconds.
+
+    A failing pass (SIAK down, a database hiccup) is logged and counted, never fatal: the jobs stay
+    in the database and the next pass takes them again.
+    """
+    while True:
+        done = 0
+        try:
+            done = await workflow.run_pending()
+        except Exception:
+            metrics.worker_errors.inc()
+            log.exception("worker pass failed")
+        else:
+            metrics.worker_jobs.inc(done)
+        if done == 0:
+            await anyio.sleep(interval)
+        else:
+            await anyio.sleep(0)
