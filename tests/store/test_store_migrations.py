@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from siakgate.store import Database
 from siakgate.store.migrations import schema_diff as diff_on
-from siakgate.store.models import Base
+from siakgate.store.schema import metadata
 
 
 def schema_diff(db: Database) -> list[Any]:
@@ -33,7 +33,7 @@ def empty_database(request: pytest.FixtureRequest, make_database_url: Callable[.
 
 def test_migrations_match_the_models(database: Database) -> None:
     assert schema_diff(database) == []
-    assert set(Base.metadata.tables) <= table_names(database)
+    assert set(metadata.tables) <= table_names(database)
 
 
 def test_a_model_change_without_a_migration_shows_as_a_diff(database: Database) -> None:

@@ -46,7 +46,7 @@ def schema_diff(connection: Connection) -> list[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from siakgate.store.models import Base
+    from siakgate.store.schema import metadata
 
     context = MigrationContext.configure(connection, opts=comparison_options(connection))
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, metadata))

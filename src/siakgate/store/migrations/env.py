@@ -9,11 +9,11 @@ from alembic import context
 from sqlalchemy import Connection
 
 from siakgate.store.migrations import comparison_options
-from siakgate.store.models import Base
+from siakgate.store.schema import metadata
 
 
 def run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, **comparison_options(connection))
+    context.configure(connection=connection, target_metadata=metadata, **comparison_options(connection))
     with context.begin_transaction():
         context.run_migrations()
 
