@@ -1,0 +1,90 @@
+"""Archive records are made in the transaction that stores a signed KK (a session hook, like the audit's).
+
+When a unit of work adds a ``SIGNED_KK`` :class:`~siakgate.store.models.ApplicationDocument`, a
+``before_flush`` listener adds a PENDING :class:`~siakgate.store.models_archive.ArchiveRecord` for it and
+for each requirement file of the same application (the scans it was decided on), with their SHA-256.
+Committed together with the signature, so no signed KK escapes the archive; the copying itself is the
+replicator's job (:mod:`siakgate.archive.replicate`), outside the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from siakgate.store.models import ApplicationDocument
+from siakgate.store.models_archive import ArchiveRecord
+
+__all__ = ["NOT_ARCHIVED", "PENDING", "REPLICATED", "install", "relative_path"]
+
+PENDING: Final = "PENDING"
+REPLICATED: Final = "REPLICATED"
+NOT_ARCHIVED: Final = frozenset({"DRAFT_KK", "COVER_LETTER"})
+"""Kinds that are not archived with the signed KK (the draft is superseded; cover letters are the
+collection's, not the application's)."""
+
+_EXTENSIONS: Final = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def relative_path(application_id: str, kind: str, sha256: str, media_type: str) -> str:
+    """``<application id>/<kind>-<sha256>.<ext>``: readable on a flash disk, unique, no path tricks."""
+    ext = _EXTENSIONS.get(media_type, "bin")
+    return f"{_UNSAFE.sub('_', application_id)}/{_UNSAFE.sub('_', kind)}-{sha256}.{ext}"
+
+
+def _record(doc: ApplicationDocument, now: datetime) -> ArchiveRecord:
+    return ArchiveRecord(
+        application_id=doc.application_id,
+        kind=doc.kind,
+        sha256=doc.sha256,
+        size=doc.size,
+        media_type=doc.media_type,
+        relative_path=relative_path(doc.application_id, doc.kind, doc.sha256, doc.media_type),
+        state=PENDING,
+        attempts=0,
+        run_after=now,
+        created_at=now,
+    )
+
+
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    signed = [o for o in session.new if isinstance(o, ApplicationDocument) and o.kind == "SIGNED_KK"]
+    if not signed:
+        return
+    now = datetime.now(UTC)
+    queued = {(o.application_id, o.kind, o.sha256) for o in session.new if isinstance(o, ArchiveRecord)}
+    for doc in signed:
+        with session.no_autoflush:
+            stored = list(
+                session.scalars(
+                    select(ApplicationDocument).where(ApplicationDocument.application_id == doc.application_id)
+                )
+            )
+            rows = session.execute(
+                select(ArchiveRecord.kind, ArchiveRecord.sha256).where(
+                    ArchiveRecord.application_id == doc.application_id
+                )
+            )
+            archived = {(kind, sha) for kind, sha in rows}
+        pending = [
+            o for o in session.new if isinstance(o, ApplicationDocument) and o.application_id == doc.application_id
+        ]
+        for file in [doc, *stored, *pending]:
+            if file.kind in NOT_ARCHIVED or (file.kind == "SIGNED_KK" and file is not doc):
+                continue
+            key = (file.application_id, file.kind, file.sha256)
+            if key in queued or (file.kind, file.sha256) in archived:
+                continue
+            queued.add(key)
+            session.add(_record(file, now))
+
+
+def install() -> None:
+    """Listen on every :class:`~sqlalchemy.orm.Session` (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

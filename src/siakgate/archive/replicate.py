@@ -1,0 +1,199 @@
+"""The replicator: copy PENDING archive records to every location, durably and once at a time.
+
+The same claim pattern as the workflow's jobs: a unit of work claims due records (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, SQLite's single writer otherwise) and leases them to this replicator
+(``locked_by``/``locked_until``); the files are copied outside any transaction; a second unit marks
+each record REPLICATED, or PENDING again with a backoff and the error code (a flash disk that is not
+plugged in today is tried again later, without end). A replicator that dies mid-copy leaves at worst a
+temporary file (never a half copy under the final name: :func:`~siakgate.archive.files.copy_verified`),
+and its lease expires so another takes the record again. Copying is idempotent: a good copy is kept.
+
+The source of a copy is the gateway's document store, or, if that copy is missing or bad, any location
+that holds a good one; every byte copied is hashed against the record's SHA-256 before it lands.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Final
+
+import anyio
+import anyio.to_thread
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from siakgate.archive.files import CopyState, CorruptSourceError, copy_verified, file_state
+from siakgate.archive.records import PENDING, REPLICATED
+from siakgate.archive.settings import ArchiveLocation
+from siakgate.store.db import Database
+from siakgate.store.documents import DocumentStore
+from siakgate.store.models_archive import ArchiveRecord
+
+__all__ = ["PRIMARY", "Archive", "Claimed", "run_replicator"]
+
+log = logging.getLogger("siakgate.archive")
+
+PRIMARY: Final = "dokumen"
+"""The name under which the gateway's own document store appears in reports."""
+
+_MAX_BACKOFF: Final = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    application_id: str
+    kind: str
+    sha256: str
+    relative_path: str
+
+
+class NoGoodCopyError(Exception):
+    """No location (nor the document store) holds a copy with the record's SHA-256."""
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** min(attempts, 12)), _MAX_BACKOFF)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Archive:
+    """The archive of one gateway: its database, its document store, its locations."""
+
+    def __init__(
+        self,
+        db: Database,
+        documents: DocumentStore,
+        locations: Sequence[ArchiveLocation],
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = utc_now,
+        worker_id: str | None = None,
+    ) -> None:
+        if not locations:
+            raise ValueError("the archive needs at least one location")
+        self.db = db
+        self.documents = documents
+        self.locations = list(locations)
+        self.lease = lease
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+
+    # -- where the copies are ------------------------------------------------------------------------
+
+    def primary_path(self, sha256: str) -> Path:
+        """The document store's file (its layout: ``root/ab/cd/<sha>``, see :mod:`siakgate.store.documents`)."""
+        return self.documents.root / sha256[:2] / sha256[2:4] / sha256
+
+    def places(self, relative_path: str, sha256: str) -> list[tuple[str, Path]]:
+        """(name, path) of every copy of a record: the document store first, then each location."""
+        return [(PRIMARY, self.primary_path(sha256))] + [
+            (location.name, location.path / relative_path) for location in self.locations
+        ]
+
+    def names(self) -> list[str]:
+        """The document store's name and every location's, in report order."""
+        return [PRIMARY] + [location.name for location in self.locations]
+
+    def copy_to(self, targets: Sequence[tuple[str, Path]], sources: Sequence[tuple[str, Path]], sha256: str) -> str:
+        """Write every target from the first source that proves good; the source's name. Blocking."""
+        for name, source in sources:
+            if file_state(source, sha256) is not CopyState.OK:
+                continue
+            try:
+                for _, target in targets:
+                    copy_verified(source, target, sha256)
+            except CorruptSourceError:  # went bad between the check and the copy: try the next one
+                continue
+            return name
+        raise NoGoodCopyError(sha256)
+
+    # -- replication ---------------------------------------------------------------------------------
+
+    def _claim(self, limit: int, session: Session) -> list[Claimed]:
+        now = self.clock()
+        stmt = (
+            select(ArchiveRecord)
+            .where(
+                ArchiveRecord.state == PENDING,
+                ArchiveRecord.run_after <= now,
+                or_(ArchiveRecord.locked_until.is_(None), ArchiveRecord.locked_until < now),
+            )
+            .order_by(ArchiveRecord.id)
+            .limit(limit)
+        )
+        if self.db.dialect_supports_skip_locked:  # Database.claimable, spelled out for an ORM entity select
+            stmt = stmt.with_for_update(skip_locked=True)
+        claimed = []
+        for record in session.scalars(stmt):
+            record.locked_by = self.worker_id
+            record.locked_until = now + self.lease
+            claimed.append(Claimed(record.id, record.application_id, record.kind, record.sha256, record.relative_path))
+        return claimed
+
+    def _replicate(self, item: Claimed) -> str | None:
+        """Copy one record to every location that lacks a good copy; the error code, or None. Blocking."""
+        places = self.places(item.relative_path, item.sha256)
+        targets = [(n, p) for n, p in places[1:] if file_state(p, item.sha256) is not CopyState.OK]
+        if not targets:
+            return None
+        try:
+            self.copy_to(targets, places, item.sha256)
+        except NoGoodCopyError:
+            log.error("archive: no good copy record=%d app=%s kind=%s", item.id, item.application_id, item.kind)
+            return "ARSIP_TIDAK_ADA_SALINAN_BAIK"
+        except OSError as exc:  # a location unplugged, full or read-only
+            log.warning("archive: copy failed record=%d: %s", item.id, exc.strerror)
+            return "ARSIP_LOKASI_GAGAL"
+        return None
+
+    def _finish(self, outcomes: dict[int, str | None], session: Session) -> None:
+        now = self.clock()
+        for record_id, error in outcomes.items():
+            record = session.get(ArchiveRecord, record_id, with_for_update=True)
+            if record is None or record.locked_by != self.worker_id:
+                continue  # the lease was lost to another replicator; its outcome counts
+            record.locked_by = None
+            record.locked_until = None
+            if error is None:
+                record.state = REPLICATED
+                record.replicated_at = now
+                record.last_error_code = None
+            else:
+                record.attempts += 1
+                record.last_error_code = error
+                record.run_after = now + _backoff(record.attempts)
+
+    async def run_pending(self, *, limit: int = 20) -> int:
+        """One pass: claim due records, copy them, record the outcomes; how many were claimed."""
+        claimed = await self.db.run(partial(self._claim, limit))
+        if not claimed:
+            return 0
+        outcomes = {}
+        for item in claimed:
+            outcomes[item.id] = await anyio.to_thread.run_sync(self._replicate, item)
+        await self.db.run(partial(self._finish, outcomes))
+        done = sum(1 for error in outcomes.values() if error is None)
+        log.info("archive: %d of %d records replicated", done, len(claimed))
+        return len(claimed)
+
+
+async def run_replicator(archive: Archive, interval: float) -> None:
+    """Replicate forever (the gateway's background task): drain while there is work, then wait."""
+    while True:
+        claimed = 0
+        try:
+            claimed = await archive.run_pending()
+        except Exception:
+            log.exception("archive pass failed")
+        await anyio.sleep(interval if claimed == 0 else 0)

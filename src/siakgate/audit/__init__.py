@@ -1,0 +1,38 @@
+"""The audit trail: an append-only, hash-chained log of state changes, signatures and personal-data reads.
+
+::
+
+    siakgate.audit.hooks     session hooks: state changes and signatures audited in the same transaction
+    siakgate.audit.chain     the hash, and appending under a lock (pg_advisory_xact_lock / SQLite's writer)
+    siakgate.audit.reads     record_read(): an API read of personal data
+    siakgate.audit.verify    verify_chain(): the first changed, removed or reordered entry
+    siakgate.audit.cli       ``siakgate audit verify`` / ``siakgate audit list``
+
+Importing this package installs the session hooks (once per process); from then on every unit of work
+that writes a ``TimelineEvent`` or a ``SIGNED_KK`` document also appends to the chain.
+"""
+
+from __future__ import annotations
+
+from siakgate.audit import hooks
+from siakgate.audit.chain import GENESIS, AuditEvent, append, entry_hash
+from siakgate.audit.context import bind, calling_system
+from siakgate.audit.reads import PERSONAL_DATA_READ, record_read
+from siakgate.audit.verify import ChainReport, EntryView, entries_of, verify_chain
+
+__all__ = [
+    "GENESIS",
+    "PERSONAL_DATA_READ",
+    "AuditEvent",
+    "ChainReport",
+    "EntryView",
+    "append",
+    "bind",
+    "calling_system",
+    "entries_of",
+    "entry_hash",
+    "record_read",
+    "verify_chain",
+]
+
+hooks.install()

@@ -1,0 +1,48 @@
+"""The archive's table: one row per archived file (a signed KK or one of its requirement files).
+
+An :class:`ArchiveRecord` is written in the same transaction that stores the signed KK, so an archived
+file can never be forgotten: the replicator (:mod:`siakgate.archive.replicate`) claims PENDING rows
+under a lease (``locked_by``/``locked_until``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), copies the
+file to every configured location and marks the row REPLICATED. A crashed replicator's lease expires
+and another takes the row again; copying is idempotent (a good copy is left alone).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from siakgate.store.models import Base
+
+__all__ = ["ArchiveRecord"]
+
+
+class ArchiveRecord(Base):
+    """A file to keep in every archive location, with the SHA-256 every copy must have."""
+
+    __tablename__ = "archive_records"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", "sha256", name="uq_archive_app_kind_sha"),
+        Index("ix_archive_due", "state", "run_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    """SIGNED_KK or a requirement code (e.g. KK_LAMA)."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    relative_path: Mapped[str] = mapped_column(String(255))
+    """Where the copy lives inside every location: ``<application id>/<kind>-<sha256>.<ext>``."""
+    state: Mapped[str] = mapped_column(String(16))
+    """PENDING (to replicate) or REPLICATED (a good copy was written to every location)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[datetime | None]
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    replicated_at: Mapped[datetime | None]
