@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,8 @@ from siakgate.errors import (
     InvalidDataError,
     NotFoundError,
 )
-from siakgate.store.models import Application, ApplicationDocument, IdempotencyRecord, QueueCounter
+from siakgate.store.counters import next_number
+from siakgate.store.models import Application, ApplicationDocument, IdempotencyRecord
 from siakgate.workflow.access import Actor, require_role, visible
 from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, ServiceProfile
@@ -114,18 +115,7 @@ def check_family(
 
 
 def _next_queue_number(session: Session, deps: Deps, counter: str) -> str:
-    day = deps.today_wib()
-    bumped = session.execute(
-        update(QueueCounter)
-        .where(QueueCounter.counter == counter, QueueCounter.day == day)
-        .values(last_number=QueueCounter.last_number + 1)
-        .returning(QueueCounter.last_number)
-    ).scalar_one_or_none()
-    if bumped is None:
-        session.add(QueueCounter(counter=counter, day=day, last_number=1))
-        session.flush()
-        bumped = 1
-    return f"{bumped:03d}"
+    return f"{next_number(session, counter, deps.today_wib()):03d}"
 
 
 async def create_application(

@@ -1,0 +1,70 @@
+"""``siakgate report --profile P --from YYYY-MM-DD --to YYYY-MM-DD [--json]``: the SLA report of the database
+named by the settings (``SIAKGATE_DATABASE_URL``), as a table or as the API's JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import date
+from typing import Any
+
+__all__ = ["add_report_parser", "cmd_report"]
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"tanggal tidak valid: {text!r} (YYYY-MM-DD)") from exc
+
+
+def add_report_parser(sub: Any) -> None:
+    """Append the ``report`` subcommand to ``siakgate``'s subparsers."""
+    report = sub.add_parser("report", help="laporan waktu layanan per profil dan periode", allow_abbrev=False)
+    report.add_argument("--profile", required=True, help="id profil layanan, mis. lumajang-bca")
+    report.add_argument("--from", dest="start", type=_date, required=True, help="tanggal awal (WIB), YYYY-MM-DD")
+    report.add_argument("--to", dest="end", type=_date, required=True, help="tanggal akhir (WIB), YYYY-MM-DD")
+    report.add_argument("--region", default="", help="awalan kode wilayah (kosong: semua)")
+    report.add_argument("--json", action="store_true", help="JSON seperti GET /v1/reports/sla")
+    report.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the report; an unknown profile or a bad period is a usage problem (exit 2)."""
+    from siakgate.cli import EXIT_OK, UsageProblem, _database, _settings
+    from siakgate.errors import SiakgateError
+    from siakgate.reports.render import report_dict, report_table
+    from siakgate.reports.sla import build_sla_report
+    from siakgate.workflow.calendar import WorkingCalendar
+    from siakgate.workflow.context import utc_now
+    from siakgate.workflow.profiles import load_profiles
+
+    settings = _settings()
+    try:
+        profiles = load_profiles(settings.profiles_dir)
+    except SiakgateError as exc:
+        raise UsageProblem(exc.message) from exc
+    db = _database(settings)
+    try:
+        report = asyncio.run(
+            build_sla_report(
+                db,
+                profiles,
+                args.profile,
+                args.start,
+                args.end,
+                calendar=WorkingCalendar(),
+                now=utc_now(),
+                region_prefix=args.region,
+            )
+        )
+    except SiakgateError as exc:
+        raise UsageProblem(exc.message) from exc
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(report_dict(report), ensure_ascii=False, indent=2))
+    else:
+        print(report_table(report), end="")
+    return EXIT_OK
