@@ -1,0 +1,81 @@
+"""``siakgate users add|list|disable``: the officers' accounts of the signing workstation.
+
+The password is never a command-line argument (``ps`` and shell history would show it): it is asked
+twice on the terminal (getpass), or read from the environment variable *named* by ``--password-env``
+(for scripts such as ``make run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+__all__ = ["add_parser", "cmd_users"]
+
+
+def _password(args: argparse.Namespace) -> str:
+    from siakgate.cli import UsageProblem
+
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            raise UsageProblem(f"variabel lingkungan {args.password_env} kosong atau tidak ada")
+        return value
+    if not sys.stdin.isatty():
+        raise UsageProblem("kata sandi diminta lewat terminal; tanpa terminal pakai --password-env NAMA_VARIABEL")
+    first = getpass.getpass("Kata sandi: ")
+    if getpass.getpass("Ulangi kata sandi: ") != first:
+        raise UsageProblem("kedua kata sandi tidak sama")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from siakgate.cli import EXIT_OK, UsageProblem, _database, _settings
+    from siakgate.errors import SiakgateError
+    from siakgate.web import accounts
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        if args.users_command == "add":
+            password = _password(args)
+            asyncio.run(
+                accounts.add_user(
+                    db, args.username, password, args.role, region_prefix=args.region or "", full_name=args.name or ""
+                )
+            )
+            print(f"Akun {args.username.strip().lower()!r} dibuat.")
+        elif args.users_command == "list":
+            for info in asyncio.run(accounts.list_users(db)):
+                state = "aktif" if info.active else "nonaktif"
+                region = info.region_prefix or "semua wilayah"
+                print(f"{info.username}\t{info.full_name}\t{','.join(info.roles)}\t{region}\t{state}")
+        else:
+            asyncio.run(accounts.disable_user(db, args.username))
+            print(f"Akun {args.username.strip().lower()!r} dinonaktifkan; sesinya diakhiri.")
+    except SiakgateError as exc:
+        raise UsageProblem(exc.message) from exc
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``users`` to the ``siakgate`` command's subparsers."""
+    users = sub.add_parser("users", help="kelola akun petugas meja kerja TTE (/ws/)", allow_abbrev=False)
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="buat akun (kata sandi ditanya di terminal)", allow_abbrev=False)
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True, help="peran (boleh berulang), mis. KASI")
+    add.add_argument("--region", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
+    add.add_argument("--name", help="nama lengkap yang ditampilkan")
+    add.add_argument("--password-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi kata sandi")
+    users_sub.add_parser("list", help="daftar akun (tanpa kata sandi)")
+    disable = users_sub.add_parser("disable", help="nonaktifkan akun dan akhiri sesinya")
+    disable.add_argument("username")
+    users.set_defaults(handler=cmd_users)

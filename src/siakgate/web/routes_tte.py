@@ -1,0 +1,233 @@
+"""The Kepala Dinas's pages: verified KKs awaiting TTE, batches, signing with live progress.
+
+Signing runs in the background (:mod:`siakgate.web.runs`); the batch page polls ``.../status`` every
+second. The passphrase or OTP arrives in the POST body, is wrapped in a
+:class:`~siakgate.signing.Credential` at once and wiped when the run ends; it is never stored,
+logged, or written into any answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from siakgate.errors import ActionNotAllowedError, SiakgateError
+from siakgate.signing import Credential
+from siakgate.web.core import (
+    BASE,
+    SIGNER_ROLES,
+    CsrfChecked,
+    CurrentOfficer,
+    WebRoute,
+    gateway_of,
+    render,
+    require,
+    wants_json,
+    web_context,
+    workflow_of,
+)
+from siakgate.web.messages import CREDENTIAL_CODES, plain_error
+from siakgate.web.queries import open_batches
+from siakgate.web.routes_verify import case_label
+from siakgate.web.sessions import SignedIn
+from siakgate.workflow.profiles import Role
+from siakgate.workflow.states import State
+from siakgate.workflow.views import ApplicationView, BatchView
+
+__all__ = ["router"]
+
+router = APIRouter(prefix=BASE, route_class=WebRoute, include_in_schema=False)
+
+
+async def _queue_page(
+    request: Request, signed: SignedIn, *, status_code: int = 200, error: str | None = None
+) -> Response:
+    actor = signed.officer.actor
+    views = await workflow_of(request).list(
+        actor, state=str(State.MENUNGGU_TTE), awaiting_role=str(Role.KEPALA_DINAS), limit=500
+    )
+    batches = await open_batches(gateway_of(request).db, actor)
+    in_batch = {app_id: batch.id for batch in batches for app_id in batch.unsigned}
+    return render(
+        request,
+        "tte_queue.html",
+        status_code,
+        kks=views,
+        batches=batches,
+        in_batch=in_batch,
+        case_label=case_label,
+        error=error,
+    )
+
+
+@router.get("/tte")
+async def queue(request: Request, signed: CurrentOfficer) -> Response:
+    require(signed.officer, SIGNER_ROLES)
+    return await _queue_page(request, signed)
+
+
+@router.post("/tte/batch")
+async def create_batch(request: Request, signed: CsrfChecked) -> Response:
+    """A batch of the selected KKs; the same selection as an unfinished batch opens that batch again."""
+    require(signed.officer, SIGNER_ROLES)
+    ids = [value for value in (await request.form()).getlist("application_id") if isinstance(value, str) and value]
+    if not ids:
+        return await _queue_page(request, signed, status_code=422, error="Pilih minimal satu KK untuk ditandatangani.")
+    for batch in await open_batches(gateway_of(request).db, signed.officer.actor):
+        if set(batch.unsigned) == set(ids):
+            return RedirectResponse(f"{BASE}/tte/batch/{batch.id}", status_code=303)
+    try:
+        view = await workflow_of(request).create_signing_batch(signed.officer.actor, ids)
+    except ActionNotAllowedError as exc:
+        return await _queue_page(request, signed, status_code=409, error=plain_error(exc.code, exc.message))
+    return RedirectResponse(f"{BASE}/tte/batch/{view.id}", status_code=303)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One KK of a batch as the page shows it."""
+
+    application_id: str
+    state: str
+    message: str
+    error_code: str | None
+    app: ApplicationView | None
+
+
+_ITEM_TEXT = {
+    "PENDING": "Menunggu tanda tangan",
+    "SIGNING": "Sedang ditandatangani…",
+    "SIGNED": "Sudah ditandatangani",
+}
+
+
+def _lines(view: BatchView, running: bool, apps: dict[str, ApplicationView]) -> list[_Line]:
+    lines = []
+    for item in view.items:
+        state = item.state
+        if running and state != "SIGNED":
+            state = "SIGNING"
+        if state == "FAILED":
+            message = "Gagal: " + plain_error(item.error_code, item.error_message)
+        else:
+            message = _ITEM_TEXT.get(state, state)
+        lines.append(_Line(item.application_id, state, message, item.error_code, apps.get(item.application_id)))
+    return lines
+
+
+def _status(request: Request, view: BatchView) -> dict[str, object]:
+    """What the page polls: the batch as the database says, plus this process's run of it."""
+    run = web_context(request).runs.get(view.id)
+    running = bool(run and run.running) or view.state == "SIGNING"
+    lines = _lines(view, running, {})
+    error: dict[str, str] | None = None
+    if run is not None and not run.running and run.error_code is not None:
+        error = {"code": run.error_code, "message": plain_error(run.error_code, run.error_message)}
+    elif not running:
+        failed_codes = {line.error_code for line in lines if line.state == "FAILED"}
+        if len(failed_codes) == 1 and failed_codes <= CREDENTIAL_CODES:
+            code = next(iter(failed_codes))
+            assert code is not None
+            error = {
+                "code": code,
+                "message": plain_error(code, None) + " Tidak ada KK yang ditandatangani; batch tetap menunggu. "
+                "Masukkan lagi lalu tekan Tandatangani.",
+            }
+    state = "SIGNING" if running else view.state
+    return {
+        "batch_id": view.id,
+        "state": state,
+        "running": running,
+        "error": error,
+        "signed": sum(1 for line in lines if line.state == "SIGNED"),
+        "failed": sum(1 for line in lines if line.state == "FAILED"),
+        "total": len(lines),
+        "items": [
+            {
+                "application_id": line.application_id,
+                "state": line.state,
+                "error_code": line.error_code,
+                "message": line.message,
+            }
+            for line in lines
+        ],
+    }
+
+
+@router.get("/tte/batch/{batch_id}")
+async def batch_page(request: Request, batch_id: str, signed: CurrentOfficer) -> Response:
+    require(signed.officer, SIGNER_ROLES)
+    workflow = workflow_of(request)
+    view = await workflow.get_batch(batch_id, signed.officer.actor)
+    apps: dict[str, ApplicationView] = {}
+    for item in view.items:
+        try:
+            apps[item.application_id] = await workflow.get(item.application_id, signed.officer.actor)
+        except SiakgateError:
+            continue
+    status = _status(request, view)
+    lines = _lines(view, bool(status["running"]), apps)
+    return render(
+        request,
+        "batch.html",
+        batch=view,
+        status=status,
+        lines=lines,
+        case_label=case_label,
+        poll_ms=web_context(request).config.poll_interval_ms,
+    )
+
+
+@router.get("/tte/batch/{batch_id}/status")
+async def batch_status(request: Request, batch_id: str, signed: CurrentOfficer) -> Response:
+    require(signed.officer, SIGNER_ROLES)
+    view = await workflow_of(request).get_batch(batch_id, signed.officer.actor)
+    return JSONResponse(_status(request, view))
+
+
+@router.post("/tte/batch/{batch_id}/otp")
+async def request_otp(request: Request, batch_id: str, signed: CsrfChecked) -> Response:
+    require(signed.officer, SIGNER_ROLES)
+    await workflow_of(request).request_batch_otp(batch_id, signed.officer.actor)
+    if wants_json(request):
+        return JSONResponse({"ok": True, "message": "Kode OTP sudah dikirim."})
+    return RedirectResponse(f"{BASE}/tte/batch/{batch_id}?pesan=otp-dikirim", status_code=303)
+
+
+@router.post("/tte/batch/{batch_id}/tandatangani")
+async def sign(request: Request, batch_id: str, signed: CsrfChecked) -> Response:
+    """Start signing the batch with the passphrase (or OTP) just typed; progress at ``.../status``."""
+    require(signed.officer, SIGNER_ROLES)
+    form = await request.form()
+    mode = form.get("mode")
+    secret = form.get("secret")
+    if not isinstance(secret, str) or not secret:
+        del secret
+        return _refused(request, batch_id, "KREDENSIAL_KOSONG", "Passphrase atau kode OTP belum diisi.", 422)
+    credential = Credential.otp(secret) if mode == "otp" else Credential.passphrase(secret)
+    del secret
+    workflow = workflow_of(request)
+    actor = signed.officer.actor
+    try:
+        view = await workflow.get_batch(batch_id, actor)  # not found / forbidden before anything starts
+    except BaseException:
+        credential.wipe()
+        raise
+    context = web_context(request)
+    run = context.runs.start(
+        view.id, actor.name, context.config.now(), credential, partial(workflow.sign_batch, view.id, actor)
+    )
+    if run is None:
+        return _refused(request, batch_id, "BATCH_SEDANG_DITANDATANGANI", "Batch ini sedang ditandatangani.", 409)
+    if wants_json(request):
+        return JSONResponse({"started": True, "batch_id": view.id}, status_code=202)
+    return RedirectResponse(f"{BASE}/tte/batch/{view.id}?pesan=penandatanganan-dimulai", status_code=303)
+
+
+def _refused(request: Request, batch_id: str, code: str, message: str, status_code: int) -> Response:
+    if wants_json(request):
+        return JSONResponse({"code": code, "message": plain_error(code, message)}, status_code=status_code)
+    return RedirectResponse(f"{BASE}/tte/batch/{batch_id}", status_code=303)
