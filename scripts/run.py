@@ -3,7 +3,8 @@
 Each service runs as its own process (as it would in an office: SIAK and the Esign Client are separate servers),
 with its state under ``var/``. The gateway (``python -m siakgate serve``) starts after the mocks, on its embedded
 SQLite database ``var/siakgate/siakgate.db`` (migrated at start), and a demo API token with every role is created
-and printed. Ctrl-C stops them all.
+and printed. Then the signing workstation's demo officers (``kasi``, ``kepaladinas``) are created with a demo
+password printed in the banner, unless they exist already (then nothing about them changes). Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ DEMO_ROLES = [
     "SEKCAM",
     "CAMAT",
     "ADMIN",
+    "SEKRETARIAT_PENGADUAN",
+    "SEKRETARIS",
 ]
 
 
@@ -88,6 +91,44 @@ def create_demo_token() -> str:
     if result.returncode != 0:
         raise SystemExit(f"could not create the demo API token: {result.stderr.strip()}")
     return result.stdout.strip()
+
+
+DEMO_PASSWORD = "demo-ws-2026"  # noqa: S105 - a development password, printed in the banner
+DEMO_ACCOUNTS = [
+    ("kasi", "KASI", "Siti Rahayu, S.Sos. (Kasi)"),
+    ("kepaladinas", "KEPALA_DINAS", "Drs. Bambang Setiawan, M.Si."),
+]
+
+
+def create_demo_accounts() -> list[str]:
+    """The workstation's demo officers (``siakgate users add``); existing accounts are left as they are."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "siakgate", "users", "list"],
+        cwd=ROOT,
+        env=gateway_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    existing = {line.split("\t", 1)[0] for line in listed.stdout.splitlines()}
+    lines = []
+    for username, role, name in DEMO_ACCOUNTS:
+        if username in existing:
+            lines.append(f"{username} ({role}): already exists, left unchanged")
+            continue
+        add = ["users", "add", username, "--role", role, "--name", name, "--password-env", "SIAKGATE_DEMO_PASSWORD"]
+        result = subprocess.run(
+            [sys.executable, "-m", "siakgate", *add],
+            cwd=ROOT,
+            env={**gateway_env(), "SIAKGATE_DEMO_PASSWORD": DEMO_PASSWORD},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"could not create the demo account {username}: {result.stderr.strip()}")
+        lines.append(f"{username} ({role}): password {DEMO_PASSWORD}")
+    return lines
 
 
 def port_in_use(port: int) -> bool:
@@ -145,7 +186,8 @@ def main() -> int:
         cmd = [sys.executable, "-m", "siakgate", "serve", "--host", HOST, "--port", str(GATEWAY.port)]
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env()))
         wait_ready(GATEWAY, procs[-1])
-        print_banner(token)
+        accounts = create_demo_accounts()
+        print_banner(token, accounts)
         services = [*SERVICES, GATEWAY]
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
@@ -158,9 +200,10 @@ def main() -> int:
         stop()
 
 
-def print_banner(token: str) -> None:
+def print_banner(token: str, accounts: list[str]) -> None:
     siak, bsre = SERVICES
     gateway = GATEWAY.url
+    officers = "\n".join(f"                {line}" for line in accounts)
     print(
         f"""
 siakgate development services are running (Ctrl-C stops them all):
@@ -181,6 +224,8 @@ siakgate development services are running (Ctrl-C stops them all):
               demo API token (every role; shown once): {token}
               try: curl -H "Authorization: Bearer {token}" {gateway}/v1/applications
               demo: SIAKGATE_DEMO_TOKEN={token} siakgate demo --out /tmp/kk-demo --gateway {gateway}
+              signing workstation (browser): {gateway}/ws/   demo officers:
+{officers}
 
   State lives in {STATE_ROOT}.
 """,

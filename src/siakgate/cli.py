@@ -341,7 +341,19 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     tokens.set_defaults(handler=cmd_tokens)
 
+    from siakgate.reports.cli import add_report_parser
+
+    add_report_parser(sub)
+
     sub.add_parser("demo", help="jalankan satu permohonan per profil layanan lewat HTTP (--out DIR)", add_help=False)
+    from siakgate.archive.cli import add_parser as add_archive_parser
+    from siakgate.audit.cli import add_parser as add_audit_parser
+
+    add_audit_parser(sub)  # siakgate audit verify|list
+    add_archive_parser(sub)  # siakgate archive verify|restore
+    from siakgate.web.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)  # siakgate users add|list|disable (the signing workstation)
     return parser
 
 

@@ -11,6 +11,8 @@ Examples::
     SIAKGATE_SIGNING__BACKEND=pkcs11
     SIAKGATE_DATABASE_URL=postgresql+psycopg://siakgate@db.dinas.example/siakgate
     SIAKGATE_STATE_DIR=/var/lib/siakgate
+    SIAKGATE_NOTIFY__WHATSAPP_URL=https://wa-bridge.dinas.example/siakgate
+    SIAKGATE_NOTIFY__WEBHOOK_SECRET=...
 
 No passphrase, PIN or OTP lives here: those authorise one batch and are asked for each time.
 What does live here (the SIAK and BSrE application credentials) must not be a development
@@ -109,6 +111,36 @@ class SigningSettings(BaseModel):
         return self
 
 
+class NotifySettings(BaseModel):
+    """Notifications to applicants: one webhook per channel (a WhatsApp Business or SMS gateway bridge).
+
+    A channel without a URL keeps its messages in the outbox (PENDING) until one is configured.
+    ``webhook_secret`` signs every request (HMAC-SHA256, see :mod:`siakgate.notify.webhook`).
+    """
+
+    whatsapp_url: str | None = None
+    sms_url: str | None = None
+    webhook_secret: SecretStr = SecretStr("siakgate-dev")
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    """How long a message being sent belongs to one worker; must exceed ``timeout_seconds``."""
+    interval: float = Field(default=1.0, gt=0)
+    max_attempts: int = Field(default=12, ge=1)
+    backoff_base_seconds: float = Field(default=5.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> NotifySettings:
+        if self.lease_seconds <= self.timeout_seconds:
+            raise ValueError("notify.lease_seconds must exceed notify.timeout_seconds (no two senders at once)")
+        return self
+
+    def endpoints(self) -> dict[str, str]:
+        """Channel -> webhook URL, for the channels that have one."""
+        urls = {"WHATSAPP": self.whatsapp_url, "SMS": self.sms_url}
+        return {channel: url for channel, url in urls.items() if url}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SIAKGATE_",
@@ -122,6 +154,7 @@ class Settings(BaseSettings):
     siak: SiakSettings = Field(default_factory=SiakSettings)
     bsre: BsreSettings = Field(default_factory=BsreSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     trust_roots: list[Path] = Field(default_factory=list)
     """PEM/DER files of the roots signatures must chain to; empty means certs/root-ca.crt in development."""
     allow_fetching: bool = True
@@ -180,6 +213,8 @@ class Settings(BaseSettings):
         for name, secret in (("siak.password", self.siak.password), ("bsre.password", self.bsre.password)):
             if secret.get_secret_value() in PLACEHOLDER_SECRETS:
                 problems.append(f"{name} is a development placeholder")
+        if self.notify.endpoints() and self.notify.webhook_secret.get_secret_value() in PLACEHOLDER_SECRETS:
+            problems.append("notify.webhook_secret is a development placeholder")
         if not self.trust_roots:
             problems.append("trust_roots is empty (the test root is trusted in development only)")
         elif any(path.resolve() == DEV_TRUST_ROOT.resolve() for path in self.trust_roots):

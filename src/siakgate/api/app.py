@@ -24,8 +24,14 @@ from siakgate.api.metrics import GatewayMetrics
 from siakgate.api.observability import RequestLogMiddleware
 from siakgate.api.problems import Problem, install_problem_handlers
 from siakgate.api.routes import applications, health, signing, verify, worklists
+from siakgate.api.routes import archive as archive_routes
+from siakgate.api.routes import audit as audit_routes
+from siakgate.api.routes import desk as desk_routes
+from siakgate.api.routes import reports as report_routes
 from siakgate.api.runtime import open_gateway, run_worker
 from siakgate.config import Settings
+from siakgate.notify import run_delivery
+from siakgate.web import router as workstation_router
 
 __all__ = ["create_app"]
 
@@ -59,6 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
         async with open_gateway(settings, metrics) as gateway, anyio.create_task_group() as group:
             app.state.gateway = gateway
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
+            if gateway.delivery is not None:
+                group.start_soon(run_delivery, gateway.delivery, settings.notify.interval)
             try:
                 yield
             finally:
@@ -81,4 +89,9 @@ def create_app(settings: Settings) -> FastAPI:
     # Each router carries its full prefix (/v1/...), so a route's path is its whole template (metrics, logs).
     for module in (health, applications, signing, worklists, verify):
         app.include_router(module.router)
+    app.include_router(audit_routes.router)
+    app.include_router(desk_routes.router)  # queue tickets, complaints, follow-ups (siakgate.service_desk)
+    app.include_router(report_routes.router)  # GET /v1/reports/sla (siakgate.reports)
+    app.include_router(archive_routes.router)  # its lifespan runs the archive's replicator
+    app.include_router(workstation_router)  # the signing workstation's pages under /ws/ (siakgate.web)
     return app

@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from siakgate.api.runtime import Gateway
 from siakgate.api.tokens import UnauthenticatedError, authenticate
+from siakgate.audit import context as audit_context
 from siakgate.workflow.engine import Actor, Workflow
 
 __all__ = ["CurrentActor", "GatewayDep", "WorkflowDep", "get_actor", "get_gateway"]
@@ -41,7 +42,9 @@ async def get_actor(
 ) -> Actor:
     if credentials is None:
         raise UnauthenticatedError("Token API diperlukan: kirim header 'Authorization: Bearer <token>'.")
-    return await authenticate(gateway.db, f"{credentials.scheme} {credentials.credentials}")
+    actor = await authenticate(gateway.db, f"{credentials.scheme} {credentials.credentials}")
+    audit_context.bind(actor.name)  # the calling system of this request's audit entries (siakgate.audit)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

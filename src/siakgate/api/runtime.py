@@ -23,6 +23,7 @@ import httpx
 from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport
 from siakgate.api.signers import build_signers, signing_options
 from siakgate.config import Settings
+from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, install_outbox, notify_http_client
 from siakgate.siak import SiakClient
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
@@ -47,6 +48,8 @@ class Gateway:
     metrics: GatewayMetrics
     siak_http: httpx.AsyncClient
     bsre_http: httpx.AsyncClient
+    delivery: DeliveryWorker | None = None
+    """The notification outbox's delivery worker (:mod:`siakgate.notify`), run next to the workflow's."""
 
 
 def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx.AsyncClient:
@@ -88,8 +91,12 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics) -> AsyncIter
             calendar=WorkingCalendar(),
             lease=timedelta(seconds=settings.worker_lease_seconds),
         )
+        # Notifications: outbox rows written with each transition; delivered by run_delivery (app.py).
+        stack.callback(install_outbox(db, Outbox(profiles, settings.public_base_url)))
+        notify_http = await stack.enter_async_context(notify_http_client(settings.notify))
+        delivery = delivery_worker(settings.notify, db, notify_http)
         log.info("gateway ready: database %s, %d service profiles", db.url, len(profiles))
-        yield Gateway(settings, db, documents, workflow, metrics, siak_http, bsre_http)
+        yield Gateway(settings, db, documents, workflow, metrics, siak_http, bsre_http, delivery)
 
 
 async def run_worker(workflow: Workflow, interval: float, metrics: GatewayMetrics) -> None:

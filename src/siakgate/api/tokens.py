@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from siakgate.errors import WorkflowError
+from siakgate.service_desk.roles import DESK_ROLES
 from siakgate.store.db import Database
 from siakgate.store.models import ApiToken
 from siakgate.workflow.access import ADMIN_ROLE, Actor
@@ -75,8 +76,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-KNOWN_ROLES = (*(role.value for role in Role), ADMIN_ROLE)
-"""The service standards' roles, plus ADMIN (the gateway's operator: repairs and retries)."""
+KNOWN_ROLES = (*(role.value for role in Role), ADMIN_ROLE, *DESK_ROLES)
+"""The service standards' roles, plus ADMIN (the gateway's operator: repairs and retries) and the complaint
+desk's roles (:mod:`siakgate.service_desk.roles`)."""
 
 
 def _roles(values: Iterable[str]) -> tuple[str, ...]:

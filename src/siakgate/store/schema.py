@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from siakgate.store import models
+from siakgate.store import (
+    models,
+    models_archive,  # noqa: F401 (the archive of signed KKs and their files)
+    models_audit,  # noqa: F401 (the hash-chained audit trail)
+    models_desk,  # noqa: F401 (queue tickets, complaints, follow-up tasks)
+    models_notify,  # noqa: F401 (the notification outbox)
+    models_web,  # noqa: F401 (the signing workstation: officers, sessions)
+)
 
 metadata: MetaData = models.Base.metadata
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, 
 
 from siakgate.api.deps import CurrentActor, GatewayDep, WorkflowDep
 from siakgate.api.schemas import ActionRequest, ApplicationCreate, ApplicationOut, DocumentOut, TimelineEntryOut
+from siakgate.audit import record_read
 from siakgate.domain import parse_family
 from siakgate.errors import DocumentRejectedError
 
@@ -78,8 +79,12 @@ async def list_applications(
 
 
 @router.get("/{application_id}", response_model=ApplicationOut, summary="Status permohonan")
-async def get_application(application_id: str, actor: CurrentActor, workflow: WorkflowDep) -> ApplicationOut:
-    return ApplicationOut.model_validate(await workflow.get(application_id, actor))
+async def get_application(
+    application_id: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
+) -> ApplicationOut:
+    view = await workflow.get(application_id, actor)
+    await record_read(gateway.db, actor.name, what="APPLICATION_DETAIL", application_id=view.id)
+    return ApplicationOut.model_validate(view)
 
 
 @router.get(
@@ -129,8 +134,11 @@ async def upload_document(
     summary="Ambil dokumen (DRAFT_KK, SIGNED_KK, atau kode persyaratan)",
     responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
 )
-async def get_document(application_id: str, kind: str, actor: CurrentActor, workflow: WorkflowDep) -> Response:
+async def get_document(
+    application_id: str, kind: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
+) -> Response:
     data, media_type = await workflow.document(application_id, actor, kind)
+    await record_read(gateway.db, actor.name, what="DOCUMENT", application_id=application_id, kind=kind)
     filename = f"{kind.lower()}-{application_id}.{_extension(media_type)}"
     return Response(
         data,

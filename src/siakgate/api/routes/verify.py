@@ -8,7 +8,6 @@ the gateway's trust roots and stores nothing.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -18,20 +17,9 @@ from siakgate.api.deps import GatewayDep, WorkflowDep
 from siakgate.api.schemas import PublicVerificationOut
 from siakgate.errors import DocumentRejectedError, NotFoundError
 from siakgate.verify import verify_pdf
+from siakgate.web.public import public_page
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
-
-_PAGE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Verifikasi Kartu Keluarga</title>
-<style>body{{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}}
-.ok{{color:#0a6b2c}}.bad{{color:#a40e0e}}dt{{font-weight:bold;margin-top:.6em}}</style></head>
-<body><h1>Verifikasi Kartu Keluarga</h1>
-<p class="{css}"><strong>{headline}</strong></p><p>{status}</p>
-<dl>{rows}</dl>
-<p><small>Halaman ini hanya menampilkan keabsahan tanda tangan elektronik, bukan data keluarga.</small></p>
-</body></html>
-"""
 
 
 def _wants_html(request: Request) -> bool:
@@ -40,17 +28,14 @@ def _wants_html(request: Request) -> bool:
 
 
 def _page(result: PublicVerificationOut) -> str:
-    rows = [
-        ("Penandatangan", result.signer_name or "-"),
-        ("Waktu tanda tangan", result.signed_at.strftime("%d-%m-%Y %H:%M UTC") if result.signed_at else "-"),
-        ("Nomor KK", result.no_kk_masked or "-"),
-        ("Referensi dokumen", result.document_ref),
-    ]
-    return _PAGE.format(
-        css="ok" if result.valid else "bad",
-        headline="Dokumen SAH" if result.valid else "Dokumen TIDAK SAH",
-        status=escape(result.status),
-        rows="".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in rows),
+    """The page the QR code opens, in the signing workstation's visual style (:mod:`siakgate.web.public`)."""
+    return public_page(
+        valid=result.valid,
+        status=result.status,
+        signer=result.signer_name,
+        signed_at=result.signed_at,
+        no_kk=result.no_kk_masked,
+        ref=result.document_ref,
     )
 
 
