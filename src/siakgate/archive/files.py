@@ -19,6 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from siakgate.store.documents import fsync_directory
+
 __all__ = ["CopyState", "CorruptSourceError", "copy_verified", "file_state", "sha256_of"]
 
 _CHUNK: Final = 1024 * 1024
@@ -76,15 +78,4 @@ def copy_verified(source: Path, target: Path, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_directory(target.parent)

@@ -32,7 +32,7 @@ from typing import Final
 
 from siakgate.errors import DocumentRejectedError, NotFoundError, SiakgateError
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentStore", "normalise_media_type", "sniff_media_type"]
+__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentStore", "fsync_directory", "normalise_media_type", "sniff_media_type"]
 
 PDF: Final = "application/pdf"
 JPEG: Final = "image/jpeg"
@@ -153,10 +153,10 @@ class DocumentStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
     try:
         descriptor = os.open(directory, os.O_RDONLY)
