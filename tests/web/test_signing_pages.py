@@ -108,6 +108,10 @@ def test_a_wrong_passphrase_is_refused_then_the_right_one_signs_all_three(
         assert f"tte-row-{app_id}" not in browser.get("/ws/tte").text
     history = browser.get("/ws/riwayat").text
     assert history.count('data-action="signed"') == 3
+    for app_id in app_ids:  # officers read the SIAK request number and the state in words, not internal codes
+        assert f">{web.view(app_id)['siak_request_no']}<" in history
+    assert "DIPROSES_SIAK<" not in history
+    assert "WIB" in history
 
     bodies = [response.content for response in web.seen]
     assert len(bodies) > 10

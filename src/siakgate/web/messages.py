@@ -65,3 +65,24 @@ def plain_error(code: str | None, message: str | None) -> str:
     if plain is not None:
         return plain
     return (message or "").strip() or "Terjadi kesalahan."
+
+
+STATE_LABELS: dict[str, str] = {
+    "MENUNGGU_KELENGKAPAN": "Menunggu pemeriksaan kelengkapan",
+    "DIKEMBALIKAN": "Dikembalikan ke pemohon",
+    "DIPROSES_SIAK": "Sedang diproses di SIAK",
+    "MENUNGGU_KONFIRMASI_PEMOHON": "Menunggu konfirmasi pemohon",
+    "MENUNGGU_VERIFIKASI": "Menunggu verifikasi",
+    "DITOLAK": "Ditolak",
+    "MENUNGGU_PENGANTAR": "Menunggu surat pengantar kecamatan",
+    "MENUNGGU_TTE": "Menunggu TTE Kepala Dinas",
+    "MENUNGGU_CETAK": "Menunggu dicetak",
+    "MENUNGGU_PENYERAHAN": "Menunggu diserahkan",
+    "SELESAI": "Selesai",
+    "GANGGUAN": "Gangguan (perlu ditangani admin)",
+}
+"""Each workflow state as an officer reads it (siakgate.workflow.states.State values)."""
+
+
+def state_label(state: str | None) -> str:
+    return STATE_LABELS.get(state or "", state or "-")

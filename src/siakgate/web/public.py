@@ -11,6 +11,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from siakgate.web.messages import state_label
 from siakgate.workflow.calendar import WIB
 
 __all__ = ["environment", "public_page"]
@@ -27,6 +28,7 @@ def environment() -> Environment:
     )
     env.globals["BASE"] = "/ws"
     env.filters["wib"] = wib
+    env.globals["state_label"] = state_label
     return env
 
 

@@ -42,6 +42,7 @@ class HistoryRow:
     note: str | None
     profile_id: str
     case_type: str
+    request_no: str | None = None  # SIAK's NO_PERMOHONAN, the number officers know the file by
 
 
 async def open_batches(db: Database, actor: Actor) -> list[OpenBatch]:
@@ -72,15 +73,21 @@ async def history(db: Database, actor: Actor, *, limit: int = 200) -> list[Histo
 
     def read(session: Session) -> list[HistoryRow]:
         stmt = (
-            select(TimelineEvent, Application.profile_id, Application.case_type, Application.region_code)
+            select(
+                TimelineEvent,
+                Application.profile_id,
+                Application.case_type,
+                Application.region_code,
+                Application.siak_request_no,
+            )
             .join(Application, Application.id == TimelineEvent.application_id)
             .where(TimelineEvent.actor == actor.name, TimelineEvent.action.in_(_HISTORY_ACTIONS))
             .order_by(TimelineEvent.id.desc())
             .limit(limit)
         )
         return [
-            HistoryRow(event.application_id, event.action, event.step_id, event.outcome, event.at, event.note, p, c)
-            for event, p, c, region in session.execute(stmt)
+            HistoryRow(event.application_id, event.action, event.step_id, event.outcome, event.at, event.note, p, c, no)
+            for event, p, c, region, no in session.execute(stmt)
             if region.startswith(actor.region_prefix)
         ]
 

@@ -119,6 +119,7 @@
         var body = new FormData(form);
         secret.value = "";            /* the secret leaves the page with this request and nowhere else */
         showError("");
+        if (result) { result.hidden = true; }  /* the previous attempt's outcome is no longer the news */
         busy(true);
         post(form.action, body).then(function (response) {
           body = null;
