@@ -65,6 +65,9 @@ def test_a_lost_kk_goes_from_the_village_counter_to_a_signed_kk(
 
     metrics = client.get("/metrics").text
     assert 'siakgate_signatures_total{backend="remote-hash",result="ok"} 1.0' in metrics
+    # Each measured step of the flow was observed once it committed, labelled by profile and step kind.
+    assert 'siakgate_workflow_step_duration_seconds_count{profile="loket-desa",step_kind="check"}' in metrics
+    assert 'siakgate_workflow_step_duration_seconds_count{profile="loket-desa",step_kind="verify"}' in metrics
     assert 'service="siak"' in metrics
 
 

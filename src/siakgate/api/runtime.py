@@ -20,7 +20,7 @@ from datetime import timedelta
 import anyio
 import httpx
 
-from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport
+from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, watch_step_durations
 from siakgate.api.signers import build_signers, signing_options
 from siakgate.config import Settings
 from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, install_outbox, notify_http_client
@@ -91,6 +91,7 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics) -> AsyncIter
             calendar=WorkingCalendar(),
             lease=timedelta(seconds=settings.worker_lease_seconds),
         )
+        stack.callback(watch_step_durations(db, metrics, profiles))
         # Notifications: outbox rows written with each transition; delivered by run_delivery (app.py).
         stack.callback(install_outbox(db, Outbox(profiles, settings.public_base_url)))
         notify_http = await stack.enter_async_context(notify_http_client(settings.notify))
