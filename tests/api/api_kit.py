@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import family_kit
 import httpx
 
 from mock_common.pytest_plugin import MockService
@@ -100,9 +101,7 @@ def siak_sample(siak: MockService, n: int = 1) -> list[dict[str, Any]]:
     return families
 
 
-def siak_stats(siak: MockService) -> dict[str, int]:
-    stats: dict[str, int] = httpx.get(f"{siak.url}/_admin/stats").json()
-    return stats
+siak_stats = family_kit.mock_siak_stats
 
 
 MINI_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
+import family_kit
 import httpx
 
 from mock_common.pytest_plugin import MockService
 from siakgate.domain import (
-    Agama,
     CaseType,
-    GolonganDarah,
-    JenisKelamin,
     KartuKeluarga,
-    Kewarganegaraan,
-    Member,
-    Pekerjaan,
-    Pendidikan,
-    StatusHubungan,
-    StatusPerkawinan,
 )
 from siakgate.siak import Decision, EntryResult, RetryPolicy, SiakClient
 
@@ -30,7 +21,7 @@ FAST = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.005, deadline=10)
 # Distinctive names, so a test can prove they never reach the logs.
 HUSBAND_NAME = "RAHMAT SUAMIUJI"
 WIFE_NAME = "DEWI ISTRIUJI"
-PARENT_NAMES = ("SUTRISNO AYAHUJI", "MARYATI IBUUJI")
+PARENT_NAMES = family_kit.PARENT_NAMES
 
 
 class Counter:
@@ -44,11 +35,7 @@ class Counter:
             self.posts += 1
 
 
-def stats(service: MockService) -> dict[str, int]:
-    response = httpx.get(f"{service.url}/_admin/stats", timeout=10)
-    response.raise_for_status()
-    data: dict[str, int] = response.json()
-    return data
+stats = family_kit.mock_siak_stats
 
 
 def sample(service: MockService, n: int = 1) -> list[dict[str, Any]]:
@@ -61,52 +48,9 @@ def sample(service: MockService, n: int = 1) -> list[dict[str, Any]]:
 _serials = itertools.count(7001)  # tests/mock_siak count from 9001; the generator from 0001
 
 
-def fresh_nik(born: date, female: bool) -> str:
-    day = born.day + 40 if female else born.day
-    return f"320415{day:02d}{born:%m%y}{next(_serials):04d}"
-
-
-def _member(born: date, female: bool, name: str, relationship: StatusHubungan) -> Member:
-    return Member(
-        full_name=name,
-        nik=fresh_nik(born, female),
-        sex=JenisKelamin.PEREMPUAN if female else JenisKelamin.LAKI_LAKI,
-        birth_place="BANDUNG",
-        birth_date=born,
-        religion=Agama.ISLAM,
-        education=Pendidikan.SLTA,
-        occupation=Pekerjaan.WIRASWASTA,
-        blood_type=GolonganDarah.O,
-        marital_status=StatusPerkawinan.KAWIN,
-        marriage_date=date(2024, 5, 1),
-        relationship=relationship,
-        citizenship=Kewarganegaraan.WNI,
-        father_name=PARENT_NAMES[0],
-        mother_name=PARENT_NAMES[1],
-    )
-
-
 def new_couple() -> KartuKeluarga:
     """A newly married couple with fresh NIKs (KK_BARU_MENIKAH): SIAK assigns the No. KK."""
-    husband = _member(date(1993, 4, 11), False, HUSBAND_NAME, StatusHubungan.KEPALA_KELUARGA)
-    wife = _member(date(1996, 9, 23), True, WIFE_NAME, StatusHubungan.ISTRI)
-    return KartuKeluarga(
-        no_kk="0000000000000000",  # not sent: SIAK assigns it
-        head_name=HUSBAND_NAME,
-        address="JL. MERDEKA NO. 7",
-        rt="001",
-        rw="002",
-        village="MARGAMUKTI",
-        district="PANGALENGAN",
-        regency="BANDUNG",
-        postal_code="40378",
-        province="JAWA BARAT",
-        province_code="32",
-        regency_code="04",
-        district_code="15",
-        village_code="2006",
-        members=(husband, wife),
-    )
+    return family_kit.new_couple(HUSBAND_NAME, WIFE_NAME, _serials)
 
 
 class LoseAnswers(httpx.AsyncBaseTransport):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import passphrase
 from pyhanko.pdf_utils.reader import PdfFileReader
-from workflow_kit import NEW_REGION, actor, drive, existing_kk, new_couple, region_of, settle
+from workflow_kit import NEW_REGION, actor, drive, existing_kk, new_couple, passphrase, region_of, settle
 
 from mock_common.pytest_plugin import MockService
 from siakgate.siak import RequestStatus, SiakClient

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import make_workflow, passphrase
-from workflow_kit import NEW_REGION, Clock, actor, drive, new_couple, settle, siak_stats
+from workflow_kit import NEW_REGION, Clock, actor, drive, make_workflow, new_couple, passphrase, settle, siak_stats
 
 from mock_common.faults import FaultConfig, FaultInjector
 from mock_common.pytest_plugin import MockService

@@ -6,25 +6,21 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import family_kit
 import httpx
 
+from mock_bsre.pki import load_pki
 from mock_common.pytest_plugin import MockService
 from siakgate.domain import (
-    Agama,
-    GolonganDarah,
-    JenisKelamin,
     KartuKeluarga,
-    Kewarganegaraan,
-    Member,
-    Pekerjaan,
-    Pendidikan,
-    StatusHubungan,
-    StatusPerkawinan,
 )
-from siakgate.workflow import Actor, ApplicationView, State, Workflow
+from siakgate.signing import Credential, PadesLevel, Pkcs12Backend, SigningOptions
+from siakgate.store import Database, DocumentStore
+from siakgate.workflow import Actor, ApplicationView, State, TteBlockFactory, Workflow
+from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.profiles import Role
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -51,57 +47,12 @@ def actor(*roles: Role | str, region: str = "", name: str | None = None) -> Acto
 
 _serials = itertools.count(random.Random().randrange(2000, 6000, 100))
 
-
-def _nik(born: date, female: bool) -> str:
-    day = born.day + 40 if female else born.day
-    return f"320415{day:02d}{born:%m%y}{next(_serials):04d}"
-
-
-def _member(born: date, female: bool, name: str, relationship: StatusHubungan) -> Member:
-    return Member(
-        full_name=name,
-        nik=_nik(born, female),
-        sex=JenisKelamin.PEREMPUAN if female else JenisKelamin.LAKI_LAKI,
-        birth_place="BANDUNG",
-        birth_date=born,
-        religion=Agama.ISLAM,
-        education=Pendidikan.SLTA,
-        occupation=Pekerjaan.WIRASWASTA,
-        blood_type=GolonganDarah.O,
-        marital_status=StatusPerkawinan.KAWIN,
-        marriage_date=date(2024, 5, 1),
-        relationship=relationship,
-        citizenship=Kewarganegaraan.WNI,
-        father_name="SUTRISNO AYAHUJI",
-        mother_name="MARYATI IBUUJI",
-    )
-
-
 NEW_REGION = "3204152006"
 
 
 def new_couple(husband: str = "RAHMAT WORKFLOWUJI") -> KartuKeluarga:
     """A newly married couple with fresh NIKs (KK_BARU_MENIKAH): SIAK assigns the No. KK."""
-    return KartuKeluarga(
-        no_kk="0000000000000000",
-        head_name=husband,
-        address="JL. MERDEKA NO. 7",
-        rt="001",
-        rw="002",
-        village="MARGAMUKTI",
-        district="PANGALENGAN",
-        regency="BANDUNG",
-        postal_code="40378",
-        province="JAWA BARAT",
-        province_code="32",
-        regency_code="04",
-        district_code="15",
-        village_code="2006",
-        members=(
-            _member(date(1993, 4, 11), False, husband, StatusHubungan.KEPALA_KELUARGA),
-            _member(date(1996, 9, 23), True, "DEWI WORKFLOWUJI", StatusHubungan.ISTRI),
-        ),
-    )
+    return family_kit.new_couple(husband, "DEWI WORKFLOWUJI", _serials)
 
 
 _sample_index = itertools.count()
@@ -117,11 +68,7 @@ def existing_kk(service: MockService) -> str:
     return no_kk
 
 
-def siak_stats(service: MockService) -> dict[str, int]:
-    response = httpx.get(f"{service.url}/_admin/stats", timeout=10)
-    response.raise_for_status()
-    data: dict[str, int] = response.json()
-    return data
+siak_stats = family_kit.mock_siak_stats
 
 
 async def region_of(workflow: Workflow, no_kk: str) -> str:
@@ -177,3 +124,30 @@ async def drive(workflow: Workflow, app_id: str, *, until: set[State]) -> Applic
         else:
             raise AssertionError(f"cannot drive {app_id} from {state}")
     raise AssertionError("too many steps")
+
+
+def passphrase(name: str) -> Credential:
+    value = load_pki().entity(name)["p12_passphrase"]
+    assert isinstance(value, str)
+    return Credential.passphrase(value)
+
+
+def p12(name: str) -> Pkcs12Backend:
+    return Pkcs12Backend(load_pki().certs_dir / "p12" / f"{name}.p12")
+
+
+def make_workflow(
+    database: Database, document_store: DocumentStore, siak: object, clock: Clock, profiles: dict[str, object]
+) -> Workflow:
+    return Workflow(
+        db=database,
+        documents=document_store,
+        profiles=profiles,  # type: ignore[arg-type]
+        siak=siak,  # type: ignore[arg-type]
+        signing=p12("kepala-dinas"),
+        signing_options=SigningOptions(level=PadesLevel.B_B),
+        sekcam_signing=p12("sekcam"),
+        tte=TteBlockFactory("http://127.0.0.1:8000", "Drs. Bambang Setiawan, M.Si.", "19720512 199803 1 004"),
+        calendar=WorkingCalendar(),
+        clock=clock,
+    )
