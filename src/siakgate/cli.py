@@ -27,6 +27,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from siakgate.clock import Clock
 from siakgate.errors import SiakgateError, VerificationError
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     db = _database(settings)
     try:
         if args.tokens_command == "add":
-            token = asyncio.run(tokens.add_token(db, args.name, args.role, args.region or ""))
+            token = asyncio.run(tokens.add_token(db, args.name, args.role, args.region or "", now=Clock().now()))
             print(token)
             _error(f"token {args.name!r} dibuat; simpan sekarang, token ini tidak akan ditampilkan lagi")
         elif args.tokens_command == "list":
@@ -271,7 +272,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
                 region = info.region_prefix or "semua wilayah"
                 print(f"{info.name}\t{','.join(info.roles)}\t{region}\t{revoked}")
         else:
-            asyncio.run(tokens.revoke_token(db, args.name))
+            asyncio.run(tokens.revoke_token(db, args.name, now=Clock().now()))
             print(f"Token {args.name!r} dicabut.")
     except SiakgateError as exc:
         raise UsageProblem(exc.message) from exc

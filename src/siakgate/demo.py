@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
+from siakgate.clock import Clock, monotonic
 from siakgate.domain import (
     DOCUMENTS,
     Agama,
@@ -376,7 +377,7 @@ class _Demo:
         self.log(f"batch TTE {batch['id']}: {len(ids)} KK ditandatangani Kepala Dinas")
 
     async def drive(self, apps: list[_App], passphrase: str, sekcam_passphrase: str) -> None:
-        deadline = time.monotonic() + self.timeout
+        deadline = monotonic() + self.timeout
         while True:
             pending = [app for app in apps if app.state != DONE]
             if not pending:
@@ -403,7 +404,7 @@ class _Demo:
                 await self.sign(pending, passphrase)
                 acted = True
             if not acted:
-                if time.monotonic() > deadline:
+                if monotonic() > deadline:
                     states = ", ".join(f"{a.plan.profile_id}={a.state}" for a in pending)
                     raise DemoError(f"Waktu tunggu {self.timeout:.0f} detik habis; status terakhir: {states}")
                 await anyio.sleep(self.poll_interval)
@@ -452,7 +453,7 @@ async def run_demo(
         demo = _Demo(client, base_url, token, timeout=timeout, poll_interval=poll_interval, log=log)
         await demo.call("GET", "/healthz")
         rng = random.Random(seed if seed is not None else time.time_ns())  # noqa: S311 - invented people, not secrets
-        today = date.today()
+        today = Clock().today_wib()
         existing_needed = [plan for plan in plans if plan.region_code is None]
         source = families
         if source is None and existing_needed:

@@ -17,8 +17,12 @@ from mock_common.pytest_plugin import MockService
 from mock_common.server import start_in_thread
 from siakgate.api import create_app
 from siakgate.api.tokens import add_token
+from siakgate.clock import Clock
 from siakgate.config import BsreSettings, Settings, SiakSettings
 from siakgate.store.db import Database
+
+NOW = Clock()
+"""Token times: the tests' clock is the system's."""
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +85,7 @@ class Api:
     def token(self, *roles: str, region: str = "", name: str | None = None) -> dict[str, str]:
         """Authorization headers for a new token with ``roles``."""
         name = name or f"t-{'-'.join(roles).lower()}-{region or 'all'}-{time.monotonic_ns()}"
-        token = asyncio.run(add_token(self.db, name, roles, region))
+        token = asyncio.run(add_token(self.db, name, roles, region, now=NOW()))
         return {"Authorization": f"Bearer {token}"}
 
     def wait_for(self, app_id: str, headers: dict[str, str], done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:

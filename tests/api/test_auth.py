@@ -12,8 +12,12 @@ from api_kit import Api
 from sqlalchemy import select
 
 from siakgate.api.tokens import TokenError, add_token, authenticate, hash_token, list_tokens, revoke_token
+from siakgate.clock import Clock
 from siakgate.store.db import Database
 from siakgate.store.models import ApiToken
+
+NOW = Clock()
+"""Token times: the tests' clock is the system's."""
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,14 +37,14 @@ def test_no_valid_token_is_401(api: Api, headers: dict[str, str]) -> None:
 def test_a_revoked_token_is_401(api: Api) -> None:
     headers = api.token("PETUGAS_LOKET", name="loket-1")
     assert api.client.get("/v1/applications", headers=headers).status_code == 200
-    asyncio.run(revoke_token(api.db, "loket-1"))
+    asyncio.run(revoke_token(api.db, "loket-1", now=NOW()))
     response = api.client.get("/v1/applications", headers=headers)
     assert response.status_code == 401
     assert "dicabut" in response.json()["detail"]
 
 
 def test_tokens_are_stored_hashed(database: Database) -> None:
-    token = asyncio.run(add_token(database, "wa-desk", ["operator_wa", "PEMOHON"], "3508"))
+    token = asyncio.run(add_token(database, "wa-desk", ["operator_wa", "PEMOHON"], "3508", now=NOW()))
     assert token.startswith("sgt_")
     assert len(token) > 40
     with database.unit_of_work(read_only=True) as session:
@@ -61,7 +65,7 @@ def test_bad_tokens_are_refused_and_nothing_is_stored(
     database: Database, roles: list[str], region: str, message: str
 ) -> None:
     with pytest.raises(TokenError, match=message):
-        asyncio.run(add_token(database, "x", roles, region))
+        asyncio.run(add_token(database, "x", roles, region, now=NOW()))
     assert asyncio.run(list_tokens(database)) == []
 
 

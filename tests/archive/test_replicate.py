@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from siakgate.archive import Archive, ArchiveLocation, ArchiveSettings, locations_for
 from siakgate.archive.files import CorruptSourceError, copy_verified
+from siakgate.clock import Clock
 from siakgate.config import Environment, Settings
 from siakgate.store import Database, DocumentStore
 from siakgate.store.models import Application, ApplicationDocument
@@ -79,7 +80,7 @@ def test_records_come_with_the_signed_kk_and_replicate_everywhere(database: Data
     store_signed(database, documents, "APP1")
     rows = records(database)
     assert {(r.kind, r.state) for r in rows} == {("SIGNED_KK", "PENDING"), ("SURAT_KEHILANGAN_POLISI", "PENDING")}
-    archive = Archive(database, documents, locations(tmp_path))
+    archive = Archive(database, documents, locations(tmp_path), clock=Clock())
     assert anyio.run(archive.run_pending) == 2
     assert {r.state for r in records(database)} == {"REPLICATED"}
     for location in locations(tmp_path):
@@ -115,7 +116,7 @@ def test_two_replicators_never_claim_the_same_record(database: Database, tmp_pat
     barrier = threading.Barrier(2)
 
     def claim(db: Database, name: str) -> None:
-        archive = Archive(db, documents, locations(tmp_path), worker_id=name)
+        archive = Archive(db, documents, locations(tmp_path), clock=Clock(), worker_id=name)
         barrier.wait()
         with db.unit_of_work() as session:
             claims.append([c.id for c in archive._claim(100, session)])

@@ -24,11 +24,15 @@ import httpx
 
 from mock_common.pytest_plugin import MockService
 from siakgate.api.tokens import add_token
+from siakgate.clock import Clock
 from siakgate.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "api"))
 from api_kit import ALL_ROLES, drive, lost_kk_request, siak_stats  # noqa: E402
+
+NOW = Clock()
+"""Token times: the tests' clock is the system's."""
 
 
 def free_port() -> int:
@@ -70,7 +74,7 @@ def test_a_flow_survives_two_gateway_kills(
 ) -> None:
     db = Database.create(database_url)
     try:
-        token = asyncio.run(add_token(db, "restart-test", [*ALL_ROLES, "ADMIN"]))
+        token = asyncio.run(add_token(db, "restart-test", [*ALL_ROLES, "ADMIN"], now=NOW()))
     finally:
         db.dispose()
     port = free_port()

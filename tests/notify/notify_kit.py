@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from mock_bsre.pki import load_pki
 from mock_common.server import RunningServer, start_in_thread
+from siakgate.clock import Clock
 from siakgate.notify import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from siakgate.signing import Credential, PadesLevel, Pkcs12Backend, SigningOptions
 from siakgate.store import Database, DocumentStore
@@ -204,4 +205,5 @@ def make_workflow(db: Database, documents: DocumentStore, siak: object, profiles
         sekcam_signing=p12("sekcam"),
         tte=TteBlockFactory("http://127.0.0.1:8000", "Drs. Bambang Setiawan, M.Si.", "19720512 199803 1 004"),
         calendar=WorkingCalendar(),
+        clock=Clock(),
     )

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from notify_kit import PHONE, SECRET, Receiver, add_message, message, running_receiver
 
+from siakgate.clock import Clock
 from siakgate.notify import DeliveryWorker, MessageState, mask_phone
 from siakgate.store import Database
 
@@ -22,6 +23,7 @@ def worker(db: Database, http: httpx.AsyncClient, url: str, **overrides: object)
         "http": http,
         "endpoints": {"WHATSAPP": url},
         "secret": SECRET,
+        "clock": Clock(),
         "lease": timedelta(seconds=5),
         "backoff_base": 0.01,
         "backoff_max": 0.05,
@@ -186,6 +188,7 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
         http=None,  # type: ignore[arg-type]
         endpoints={},
         secret=SECRET,
+        clock=Clock(),
         backoff_base=10,
         backoff_max=300,
         rng=random.Random(1),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from workflow_kit import NEW_REGION, actor, drive, existing_kk, new_couple, region_of, settle
 
 from mock_common.pytest_plugin import MockService
+from siakgate.clock import Clock
 from siakgate.domain import DOCUMENTS
 from siakgate.notify import Outbox, install_outbox, redact
 from siakgate.siak import SiakClient
@@ -34,7 +35,7 @@ KEPALA_DINAS = actor(Role.KEPALA_DINAS)
 
 @pytest.fixture
 def outbox(database: Database, profiles: dict[str, Any]) -> Iterator[Outbox]:
-    box = Outbox(profiles, "http://gateway.test")
+    box = Outbox(profiles, Clock(), "http://gateway.test")
     uninstall = install_outbox(database, box)
     yield box
     uninstall()
@@ -217,7 +218,7 @@ async def test_no_phone_no_message_and_no_outbox_no_message(
 
     await returned(PHONE)  # the outbox is not installed on this database: nothing written
     assert count_messages(database) == 0
-    uninstall = install_outbox(database, Outbox(profiles))
+    uninstall = install_outbox(database, Outbox(profiles, Clock()))
     try:
         await returned(None)
         assert count_messages(database) == 0

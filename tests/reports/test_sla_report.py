@@ -2,7 +2,7 @@
 
 The gateway's app does not take a clock for the workflow (``runtime.open_gateway`` builds the Workflow with
 the real one), so the applications and their timeline are seeded directly through the Database with known
-times; the report's own "now" is pinned through ``app.state.clock``.
+times; the report's own "now" is the gateway's clock, pinned by the test.
 
 December 2025 (WIB): Sat 20 and Sun 21 are a weekend, Thu 25 is Hari Raya Natal, 1 January a holiday.
 The profile ``lumajang-bca`` promises 1 working day.

@@ -17,6 +17,7 @@ from api_kit import Api
 
 from mock_common.server import start_in_thread
 from siakgate.api import create_app
+from siakgate.clock import as_clock
 from siakgate.config import Settings
 from siakgate.store.db import Database
 
@@ -24,7 +25,7 @@ __all__ = ["Clock", "serve_with_clock"]
 
 
 class Clock:
-    """A settable clock the app reads through ``app.state.clock``."""
+    """A settable clock: the gateway's one clock reads it (``create_app(settings, clock=...)``)."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -43,10 +44,8 @@ class DeskApi(Api):
 
 @contextmanager
 def serve_with_clock(settings: Settings, clock: Clock | None) -> Iterator[DeskApi]:
-    """The gateway app (lifespan and all) with ``app.state.clock`` pinned, and a client for it."""
-    app = create_app(settings)
-    if clock is not None:
-        app.state.clock = clock
+    """The gateway app (lifespan and all) on ``clock``, and a client for it."""
+    app = create_app(settings, clock=as_clock(clock) if clock is not None else None)
     db = Database.create(settings.database_url)
     server = start_in_thread(app)
     try:

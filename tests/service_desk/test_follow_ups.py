@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from api_kit import drive
-from desk_kit import DeskApi
+from desk_kit import Clock, DeskApi
 
 from mock_common.pytest_plugin import MockService
 from siakgate.demo import SiakFamilies
@@ -23,6 +23,13 @@ from siakgate.store.models_desk import FollowUpTask
 PROFILE = "bantul-wa-cetak-mandiri"
 ALL = ("OPERATOR_WA", "PETUGAS_FO", "KASI", "KABID", "KEPALA_DINAS", "PETUGAS_CETAK", "PEMOHON", "ADMIN")
 
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Now: the whole gateway runs on this clock, and mock SIAK dates the KKs it issues by its own (real)
+    clock, so a pinned past date would put a family's issue date in the gateway's future."""
+    return Clock(datetime.now(UTC))
 
 def families(mock_siak: MockService, n: int) -> list[KartuKeluarga]:
     async def fetch() -> list[KartuKeluarga]:

@@ -24,6 +24,7 @@ from mock_common.pytest_plugin import MockService
 from mock_common.server import start_in_thread
 from siakgate.api import create_app
 from siakgate.api.tokens import add_token
+from siakgate.clock import as_clock
 from siakgate.config import Settings
 from siakgate.store.db import Database
 from siakgate.web.accounts import add_user
@@ -138,13 +139,13 @@ class Web:
 @contextmanager
 def serve_web(settings: Settings, config: WebConfig | None = None) -> Iterator[Web]:
     clock = Clock()
-    app = create_app(settings)
+    app = create_app(settings, clock=as_clock(clock))
     app.state.web_config = config or WebConfig(clock=clock)
     db = Database.create(settings.database_url)
     server = start_in_thread(app)
     try:
         with httpx.Client(base_url=server.url, timeout=60) as api:
-            token = asyncio.run(add_token(db, "admin", [*ALL_ROLES, "ADMIN"]))
+            token = asyncio.run(add_token(db, "admin", [*ALL_ROLES, "ADMIN"], now=clock()))
             web = Web(server.url, settings, db, clock, api, {"Authorization": f"Bearer {token}"})
             try:
                 yield web

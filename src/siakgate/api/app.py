@@ -29,6 +29,8 @@ from siakgate.api.routes import audit as audit_routes
 from siakgate.api.routes import desk as desk_routes
 from siakgate.api.routes import reports as report_routes
 from siakgate.api.runtime import open_gateway, run_worker
+from siakgate.archive import archive_settings, run_replicator
+from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import run_delivery
 from siakgate.web import router as workstation_router
@@ -56,15 +58,21 @@ TAGS = [
 ]
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """A gateway app for ``settings``; services start with the app's lifespan and stop with it."""
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """A gateway app for ``settings``; services start with the app's lifespan and stop with it.
+
+    ``clock``: the one business clock every service is built with (a test passes a fixed one); by
+    default the system's.
+    """
     metrics = GatewayMetrics()
+    clock = clock or Clock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_gateway(settings, metrics) as gateway, anyio.create_task_group() as group:
+        async with open_gateway(settings, metrics, clock) as gateway, anyio.create_task_group() as group:
             app.state.gateway = gateway
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
+            group.start_soon(run_replicator, gateway.archive, archive_settings(settings).interval)
             if gateway.delivery is not None:
                 group.start_soon(run_delivery, gateway.delivery, settings.notify.interval)
             try:
@@ -84,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.clock = clock
     install_problem_handlers(app)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     # Each router carries its full prefix (/v1/...), so a route's path is its whole template (metrics, logs).
@@ -92,6 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(desk_routes.router)  # queue tickets, complaints, follow-ups (siakgate.service_desk)
     app.include_router(report_routes.router)  # GET /v1/reports/sla (siakgate.reports)
-    app.include_router(archive_routes.router)  # its lifespan runs the archive's replicator
+    app.include_router(archive_routes.router)
     app.include_router(workstation_router)  # the signing workstation's pages under /ws/ (siakgate.web)
     return app

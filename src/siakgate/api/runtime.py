@@ -22,8 +22,11 @@ import httpx
 
 from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, watch_step_durations
 from siakgate.api.signers import build_signers, signing_options
+from siakgate.archive import Archive, archive_settings, locations_for
+from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, install_outbox, notify_http_client
+from siakgate.service_desk.desk import ServiceDesk
 from siakgate.siak import SiakClient
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
@@ -42,12 +45,18 @@ class Gateway:
     """The app's services (``app.state.gateway``); routes reach them through :mod:`siakgate.api.deps`."""
 
     settings: Settings
+    clock: Clock
+    """The one business clock: every service below was built with it."""
     db: Database
     documents: DocumentStore
     workflow: Workflow
     metrics: GatewayMetrics
     siak_http: httpx.AsyncClient
     bsre_http: httpx.AsyncClient
+    archive: Archive
+    """The archive (:mod:`siakgate.archive`); its replicator runs next to the workflow's worker."""
+    desk: ServiceDesk
+    """Queue tickets, complaints and follow-up tasks (:mod:`siakgate.service_desk`)."""
     delivery: DeliveryWorker | None = None
     """The notification outbox's delivery worker (:mod:`siakgate.notify`), run next to the workflow's."""
 
@@ -58,8 +67,9 @@ def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx
 
 
 @asynccontextmanager
-async def open_gateway(settings: Settings, metrics: GatewayMetrics) -> AsyncIterator[Gateway]:
-    """Build every service for ``settings``; close them all on exit (also when a later one fails)."""
+async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock) -> AsyncIterator[Gateway]:
+    """Build every service for ``settings`` on the one ``clock``; close them all on exit (also when a later
+    one fails). The composition root: nothing else builds a service, routes reach them through ``Depends``."""
     profiles = load_profiles(settings.profiles_dir)
     async with AsyncExitStack() as stack:
         db = Database.create(settings.database_url)
@@ -89,15 +99,37 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics) -> AsyncIter
                 signer_nip=settings.kepala_dinas_nip,
             ),
             calendar=WorkingCalendar(),
+            clock=clock,
             lease=timedelta(seconds=settings.worker_lease_seconds),
         )
         stack.callback(watch_step_durations(db, metrics, profiles))
         # Notifications: outbox rows written with each transition; delivered by run_delivery (app.py).
-        stack.callback(install_outbox(db, Outbox(profiles, settings.public_base_url)))
+        stack.callback(install_outbox(db, Outbox(profiles, clock, settings.public_base_url)))
         notify_http = await stack.enter_async_context(notify_http_client(settings.notify))
-        delivery = delivery_worker(settings.notify, db, notify_http)
+        delivery = delivery_worker(settings.notify, db, notify_http, clock)
+        archive_config = archive_settings(settings)
+        archive = Archive(
+            db,
+            documents,
+            locations_for(settings, archive_config),
+            lease=timedelta(seconds=archive_config.lease_seconds),
+            clock=clock,
+        )
+        desk = ServiceDesk(db, clock=clock)
         log.info("gateway ready: database %s, %d service profiles", db.url, len(profiles))
-        yield Gateway(settings, db, documents, workflow, metrics, siak_http, bsre_http, delivery)
+        yield Gateway(
+            settings=settings,
+            clock=clock,
+            db=db,
+            documents=documents,
+            workflow=workflow,
+            metrics=metrics,
+            siak_http=siak_http,
+            bsre_http=bsre_http,
+            archive=archive,
+            desk=desk,
+            delivery=delivery,
+        )
 
 
 async def run_worker(workflow: Workflow, interval: float, metrics: GatewayMetrics) -> None:

@@ -18,7 +18,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -102,16 +102,14 @@ def _region(prefix: str) -> str:
     return prefix
 
 
-async def add_token(
-    db: Database, name: str, roles: Iterable[str], region_prefix: str = "", *, now: datetime | None = None
-) -> str:
+async def add_token(db: Database, name: str, roles: Iterable[str], region_prefix: str = "", *, now: datetime) -> str:
     """Create a token and return it: the only time it is ever shown (only its hash is kept)."""
     name = name.strip()
     if not name or len(name) > 100:
         raise TokenError("Nama token wajib diisi (paling panjang 100 karakter).")
     chosen, region = _roles(roles), _region(region_prefix)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    created = now or datetime.now(UTC)
+    created = now
 
     def insert(session: Session) -> None:
         if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
@@ -144,9 +142,9 @@ async def list_tokens(db: Database) -> list[TokenInfo]:
     return await db.run(read, read_only=True)
 
 
-async def revoke_token(db: Database, name: str, *, now: datetime | None = None) -> None:
+async def revoke_token(db: Database, name: str, *, now: datetime) -> None:
     """Revoke the named token (it answers 401 from then on); revoking twice is harmless."""
-    when = now or datetime.now(UTC)
+    when = now
 
     def revoke(session: Session) -> None:
         row = session.scalar(select(ApiToken).where(ApiToken.name == name))

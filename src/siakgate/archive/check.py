@@ -13,7 +13,6 @@ false); nothing is half-written either way. Each repair is appended to the audit
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -150,7 +149,7 @@ def restore_archive(archive: Archive, *, actor: str) -> ArchiveReport:
                     action="ARCHIVE_RESTORED",
                     subject_type="application",
                     subject_id=record.application_id,
-                    at=datetime.now(UTC),
+                    at=archive.clock(),
                     details={"record_id": record.id, "kind": record.kind, "location": name, "was": str(state)},
                 )
             )

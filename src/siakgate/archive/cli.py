@@ -25,6 +25,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
     import siakgate.audit  # noqa: F401 (restores are audited)
     from siakgate.archive import Archive, archive_settings, locations_for, restore_archive, verify_archive
+    from siakgate.clock import Clock
     from siakgate.config import Settings
     from siakgate.errors import SiakgateError
     from siakgate.store.db import Database
@@ -38,7 +39,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
     db = Database.create(settings.database_url)
     try:
         db.migrate()
-        archive = Archive(db, DocumentStore(settings.document_root), locations)
+        archive = Archive(db, DocumentStore(settings.document_root), locations, clock=Clock())
         if args.archive_command == "verify":
             report = verify_archive(archive)
         else:

@@ -10,7 +10,7 @@ replicator's job (:mod:`siakgate.archive.replicate`), outside the transaction.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import event, select
@@ -56,7 +56,6 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
     signed = [o for o in session.new if isinstance(o, ApplicationDocument) and o.kind == "SIGNED_KK"]
     if not signed:
         return
-    now = datetime.now(UTC)
     queued = {(o.application_id, o.kind, o.sha256) for o in session.new if isinstance(o, ArchiveRecord)}
     for doc in signed:
         with session.no_autoflush:
@@ -81,7 +80,7 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
             if key in queued or (file.kind, file.sha256) in archived:
                 continue
             queued.add(key)
-            session.add(_record(file, now))
+            session.add(_record(file, doc.created_at))  # due when the signed KK was stored (the workflow's clock)
 
 
 def install() -> None:

@@ -19,7 +19,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Final
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from siakgate.archive.files import CopyState, CorruptSourceError, copy_verified, file_state
 from siakgate.archive.records import PENDING, REPLICATED
 from siakgate.archive.settings import ArchiveLocation
+from siakgate.clock import Clock, as_clock
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
 from siakgate.store.models_archive import ArchiveRecord
@@ -63,10 +64,6 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** min(attempts, 12)), _MAX_BACKOFF)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Archive:
     """The archive of one gateway: its database, its document store, its locations."""
 
@@ -77,7 +74,7 @@ class Archive:
         locations: Sequence[ArchiveLocation],
         *,
         lease: timedelta = timedelta(minutes=5),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | Callable[[], datetime],
         worker_id: str | None = None,
     ) -> None:
         if not locations:
@@ -86,7 +83,7 @@ class Archive:
         self.documents = documents
         self.locations = list(locations)
         self.lease = lease
-        self.clock = clock
+        self.clock = as_clock(clock)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     # -- where the copies are ------------------------------------------------------------------------

@@ -166,7 +166,3 @@ def append(session: Session, events: Iterable[AuditEvent]) -> list[AuditEntry]:
         added.append(entry)
         prev = digest
     return added
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -23,7 +23,7 @@ from typing import Any, Final
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from siakgate.audit.chain import AuditEvent, append, utc_now
+from siakgate.audit.chain import AuditEvent, append
 from siakgate.audit.context import calling_system
 from siakgate.store.models import ApplicationDocument, CollectionBatch, SigningBatchItem, TimelineEvent
 
@@ -45,7 +45,7 @@ def _state_change(row: TimelineEvent) -> AuditEvent:
         action=STATE_CHANGED,
         subject_type="application",
         subject_id=row.application_id,
-        at=row.at or utc_now(),
+        at=row.at,
         details={"event": row.action, "step_id": row.step_id, "role": row.role, "state": row.outcome},
     )
 
@@ -64,14 +64,14 @@ def _document(session: Session, row: ApplicationDocument) -> AuditEvent:
         action=action,
         subject_type="application",
         subject_id=row.application_id,
-        at=row.created_at or utc_now(),
+        at=row.created_at,
         details=details,
     )
 
 
 def _cover_letter(row: CollectionBatch) -> AuditEvent | None:
     history = inspect(row).attrs.state.history
-    if row.state != "SIGNED" or not history.added:
+    if row.state != "SIGNED" or not history.added or row.signed_at is None:
         return None
     system = calling_system(row.created_by)
     return AuditEvent(
@@ -80,7 +80,7 @@ def _cover_letter(row: CollectionBatch) -> AuditEvent | None:
         action=COVER_LETTER_SIGNED,
         subject_type="collection",
         subject_id=row.id,
-        at=row.signed_at or utc_now(),
+        at=row.signed_at,
         details={"sha256": row.signed_cover_letter_sha256, "district_code": row.district_code},
     )
 

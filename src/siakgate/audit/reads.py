@@ -14,7 +14,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from siakgate.audit.chain import AuditEvent, append, utc_now
+from siakgate.audit.chain import AuditEvent, append
 from siakgate.audit.context import calling_system
 from siakgate.store.db import Database
 
@@ -34,7 +34,7 @@ async def record_read(
     what: str,
     application_id: str,
     kind: str | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> None:
     """Append a PERSONAL_DATA_READ entry: ``what`` is APPLICATION_DETAIL, DOCUMENT, FAMILY_DATA, ...;
     ``kind`` the document kind (DRAFT_KK, SIGNED_KK or a requirement code)."""
@@ -47,7 +47,7 @@ async def record_read(
         action=PERSONAL_DATA_READ,
         subject_type="application",
         subject_id=application_id,
-        at=at or utc_now(),
+        at=at,
         details=details,
     )
     await db.run(partial(_append, event))

@@ -21,7 +21,6 @@ logging (URL at INFO/DEBUG) cannot print them; see ``_logfilter`` for NIKs in v1
 from __future__ import annotations
 
 import email.utils
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +35,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from siakgate.clock import monotonic, wall_seconds
 from siakgate.errors import ServiceTimeoutError, ServiceUnavailableError, TransientError
 
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "send"]
@@ -90,7 +90,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - wall_seconds())
 
 
 async def _attempt(
@@ -145,13 +145,13 @@ async def send(
     :class:`ServiceUnavailableError` / :class:`ServiceTimeoutError` when the attempts run out.
     """
     backoff = wait_exponential_jitter(multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter)
-    started = time.monotonic()
+    started = monotonic()
 
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None else None
         seconds = exc.retry_after if isinstance(exc, _Retry) and exc.retry_after is not None else backoff(state)
-        remaining = policy.deadline - (time.monotonic() - started)
+        remaining = policy.deadline - (monotonic() - started)
         return max(0.0, min(seconds, remaining))
 
     retrying = AsyncRetrying(

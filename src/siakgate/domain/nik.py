@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from siakgate.clock import Clock
 from siakgate.domain.codes import JenisKelamin
 from siakgate.domain.issues import InvalidNikError, InvalidNoKkError, IssueCode, issue
 from siakgate.errors import DataIssue
@@ -229,7 +230,7 @@ def check_nik(
     ``subject`` starts each message (``"NIK anggota ke-3"``) so a family validator can say where the
     problem is.
     """
-    reference = today or date.today()
+    reference = today or Clock().today_wib()
     parts, found = _structure_issues(value, path=path, subject=subject, prefix="NIK")
     if parts is None:
         return None, found
@@ -271,7 +272,7 @@ def check_no_kk(
     """Like :func:`check_nik` for a No. KK (whose day has no +40: it is a date of data entry, not of
     a person).
     """
-    reference = today or date.today()
+    reference = today or Clock().today_wib()
     parts, found = _structure_issues(value, path=path, subject=subject, prefix="NO_KK")
     if parts is None:
         return None, found

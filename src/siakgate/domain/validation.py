@@ -37,6 +37,7 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from siakgate.clock import Clock
 from siakgate.domain._pydantic_issues import issues_from_validation_error
 from siakgate.domain.codes import JenisKelamin, Kewarganegaraan, StatusHubungan, StatusPerkawinan
 from siakgate.domain.family import KartuKeluarga, Member
@@ -371,7 +372,7 @@ def validate_family(kk: KartuKeluarga, *, today: date | None = None, new_no_kk: 
     """Every issue SIAK would raise for ``kk`` (empty list: acceptable). Pure: ``today`` is the
     clock seam.
     """
-    reference = today or date.today()
+    reference = today or Clock().today_wib()
     _, found = _header_issues(kk, reference, new_no_kk)
     found += _composition_issues(kk, reference)
     for index, member in enumerate(kk.members):

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import httpx
 
+from siakgate.clock import Clock
 from siakgate.config import NotifySettings
 from siakgate.notify.delivery import DeliveryWorker, run_delivery
 from siakgate.notify.outbox import MessageChannel, MessageState, Outbox, install_outbox, mask_phone, redact
@@ -47,13 +48,14 @@ def notify_http_client(settings: NotifySettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=timeout, transport=httpx.AsyncHTTPTransport(retries=0))
 
 
-def delivery_worker(settings: NotifySettings, db: Database, http: httpx.AsyncClient) -> DeliveryWorker:
+def delivery_worker(settings: NotifySettings, db: Database, http: httpx.AsyncClient, clock: Clock) -> DeliveryWorker:
     """A :class:`DeliveryWorker` configured from ``settings``."""
     return DeliveryWorker(
         db=db,
         http=http,
         endpoints=settings.endpoints(),
         secret=settings.webhook_secret.get_secret_value().encode("utf-8"),
+        clock=clock,
         lease=timedelta(seconds=settings.lease_seconds),
         max_attempts=settings.max_attempts,
         backoff_base=settings.backoff_base_seconds,

@@ -10,6 +10,7 @@ import logging
 
 import anyio
 
+from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import delivery_worker, notify_http_client, run_delivery
 from siakgate.store.db import Database
@@ -20,7 +21,7 @@ async def _main() -> None:
     db = Database.create(settings.database_url)
     try:
         async with notify_http_client(settings.notify) as http:
-            worker = delivery_worker(settings.notify, db, http)
+            worker = delivery_worker(settings.notify, db, http, Clock())
             logging.getLogger("siakgate.notify").info(
                 "delivery worker %s on %s, channels %s", worker.worker_id, db.url, ",".join(worker.endpoints) or "-"
             )

@@ -24,9 +24,9 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -35,6 +35,7 @@ import httpx
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from siakgate.clock import Clock
 from siakgate.notify.outbox import MessageState, mask_phone
 from siakgate.notify.webhook import Attempt, build_request, classify, payload, transport_failure
 from siakgate.store.db import Database
@@ -43,10 +44,6 @@ from siakgate.store.models_notify import OutboxMessage
 __all__ = ["DeliveryWorker", "run_delivery"]
 
 log = logging.getLogger("siakgate.notify")
-
-
-def _utc_now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 @dataclass(frozen=True)
@@ -65,12 +62,12 @@ class DeliveryWorker:
     endpoints: Mapping[str, str]
     """Channel (WHATSAPP, SMS) -> webhook URL; a channel without one keeps its messages PENDING."""
     secret: bytes
+    clock: Clock
     lease: timedelta = timedelta(seconds=60)
     max_attempts: int = 10
     backoff_base: float = 5.0
     backoff_max: float = 3600.0
     batch_size: int = 10
-    clock: Callable[[], datetime] = _utc_now
     rng: random.Random = field(default_factory=random.Random)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}")
 
@@ -116,7 +113,7 @@ class DeliveryWorker:
         return claimed
 
     async def _deliver(self, item: _Claimed) -> None:
-        body, headers = build_request(item.payload, self.secret)
+        body, headers = build_request(item.payload, self.secret, now=self.clock.timestamp())
         try:
             response = await self.http.post(self.endpoints[item.channel], content=body, headers=headers)
         except httpx.HTTPError as exc:

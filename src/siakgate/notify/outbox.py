@@ -40,13 +40,14 @@ import logging
 import re
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from siakgate.clock import WIB, Clock
 from siakgate.domain import DOCUMENTS, CaseType
 from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent, new_id
@@ -66,7 +67,6 @@ __all__ = [
 
 log = logging.getLogger("siakgate.notify")
 
-WIB: Final = timezone(timedelta(hours=7), "WIB")
 _BACK_STATES: Final = frozenset({str(State.DIKEMBALIKAN), str(State.DITOLAK)})
 _SIXTEEN_DIGITS: Final = re.compile(r"\d{16}")
 _MASK: Final = "***"
@@ -136,8 +136,8 @@ class Outbox:
     """Turns new timeline events into outbox rows for one database (see the module docstring)."""
 
     profiles: dict[str, ServiceProfile]
+    clock: Clock
     public_base_url: str = "http://127.0.0.1:8000"
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(tz=UTC))
 
     def messages_for(self, session: Session, ev: TimelineEvent) -> list[OutboxMessage]:
         """The messages ``ev`` makes due (nothing for an event that ends no step)."""

@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -69,11 +68,11 @@ def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str)
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def build_request(message: dict[str, Any], secret: bytes, *, now: float | None = None) -> tuple[bytes, dict[str, str]]:
+def build_request(message: dict[str, Any], secret: bytes, *, now: float) -> tuple[bytes, dict[str, str]]:
     """The body and headers of one attempt for a :func:`payload` (serialised once: the signature covers
     those bytes)."""
     body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    timestamp = str(int(time.time() if now is None else now))
+    timestamp = str(int(now))
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": message["id"],

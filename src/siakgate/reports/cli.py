@@ -33,11 +33,11 @@ def add_report_parser(sub: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the report; an unknown profile or a bad period is a usage problem (exit 2)."""
     from siakgate.cli import EXIT_OK, UsageProblem, _database, _settings
+    from siakgate.clock import Clock
     from siakgate.errors import SiakgateError
     from siakgate.reports.render import report_dict, report_table
     from siakgate.reports.sla import build_sla_report
     from siakgate.workflow.calendar import WorkingCalendar
-    from siakgate.workflow.context import utc_now
     from siakgate.workflow.profiles import load_profiles
 
     settings = _settings()
@@ -55,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 args.start,
                 args.end,
                 calendar=WorkingCalendar(),
-                now=utc_now(),
+                now=Clock().now(),
                 region_prefix=args.region,
             )
         )

@@ -34,11 +34,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from siakgate.clock import WIB
 from siakgate.errors import NotFoundError
 from siakgate.service_desk.errors import DeskInputError
 from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent
-from siakgate.workflow.calendar import WIB, WorkingCalendar
+from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.profiles import ServiceProfile
 
 __all__ = ["MAX_PERIOD_DAYS", "SlaReport", "StepStats", "build_sla_report", "percentile", "sla_report"]

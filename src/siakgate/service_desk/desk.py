@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
+from siakgate.clock import Clock, as_clock
 from siakgate.service_desk import complaints, followups, queue
 from siakgate.service_desk.complaints import Channel, ComplaintDeadlines, ComplaintRules, Field_, Level
 from siakgate.service_desk.roles import QUEUE_ROLES
@@ -13,13 +14,12 @@ from siakgate.service_desk.views import ComplaintView, FollowUpView, TicketView
 from siakgate.store.db import Database
 from siakgate.workflow.access import Actor, require_role
 from siakgate.workflow.calendar import WorkingCalendar
-from siakgate.workflow.context import utc_now
 
 __all__ = ["ServiceDesk"]
 
 
 class ServiceDesk:
-    """Queue tickets, complaints and follow-ups on one database, with a clock seam for tests."""
+    """Queue tickets, complaints and follow-ups on one database, on the gateway's clock."""
 
     def __init__(
         self,
@@ -27,10 +27,10 @@ class ServiceDesk:
         *,
         calendar: WorkingCalendar | None = None,
         deadlines: ComplaintDeadlines | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | Callable[[], datetime],
     ) -> None:
         self.db = db
-        self.clock = clock
+        self.clock = as_clock(clock)
         self.rules = ComplaintRules(calendar or WorkingCalendar(), deadlines or ComplaintDeadlines())
 
     # -- queue tickets ---------------------------------------------------------------------------------

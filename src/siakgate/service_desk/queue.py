@@ -18,13 +18,13 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from siakgate.clock import WIB
 from siakgate.errors import ActionNotAllowedError, NotFoundError
 from siakgate.service_desk.errors import DeskInputError
 from siakgate.service_desk.views import TicketView, ticket_view
 from siakgate.store import counters
 from siakgate.store.models_desk import QueueTicket
 from siakgate.workflow.access import Actor
-from siakgate.workflow.calendar import WIB
 from siakgate.workflow.transitions import load_visible
 
 __all__ = ["COUNTER_PATTERN", "issue_ticket", "link_ticket", "list_tickets", "next_number"]

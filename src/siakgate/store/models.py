@@ -22,7 +22,6 @@ Timestamps are stored as naive UTC (``UtcDateTime``) and read back as aware UTC 
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -43,6 +42,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from siakgate.clock import wall_seconds
 
 __all__ = [
     "ApiToken",
@@ -69,7 +70,7 @@ def new_id() -> str:
     Sortable by creation time (lists come out in order without an extra index) and unguessable enough
     that ids in URLs reveal nothing about other applications.
     """
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (int(wall_seconds() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

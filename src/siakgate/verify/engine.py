@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from io import BytesIO
 from typing import Any, TypeVar
 
@@ -41,6 +41,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers import FetcherBackend
 
+from siakgate.clock import Clock
 from siakgate.errors import VerificationError
 from siakgate.verify import _certs, _signature
 from siakgate.verify.model import DocumentTimestampInfo, Revocation, RevocationStatus, VerificationReport
@@ -179,11 +180,11 @@ async def _verify(
     allow_fetching: bool,
     backend: FetcherBackend | None,
     document_name: str,
+    now: datetime,
 ) -> VerificationReport:
     reader, embedded = _read(pdf)
     outcomes = await anyio.to_thread.run_sync(_analyse_integrity, embedded)
     contexts = _Contexts(roots, _read_dss(reader), backend)
-    now = datetime.now(UTC)
 
     doc_timestamps: list[tuple[int, DocumentTimestampInfo]] = []
     for emb, broken in zip(embedded, outcomes, strict=True):
@@ -220,14 +221,17 @@ async def verify_pdf(
     allow_fetching: bool = True,
     fetcher_backend: FetcherBackend | None = None,
     document_name: str = "dokumen.pdf",
+    at: datetime | None = None,
 ) -> VerificationReport:
     """Verify every signature in ``pdf`` against ``trust_roots`` (certificates, DER or PEM).
 
     ``allow_fetching``: fetch OCSP responses, CRLs and missing issuer certificates from the URLs in
     the certificates. ``fetcher_backend``: how (pyHanko's fetcher seam); by default an aiohttp
     backend owned, and closed, by this call. Raises :class:`~siakgate.errors.VerificationError`
-    when ``pdf`` is not a readable PDF with at least one signature.
+    when ``pdf`` is not a readable PDF with at least one signature. ``at``: the moment of validation
+    (the gateway passes its clock's; a caller without one gets the system clock's).
     """
+    now = at or Clock().now()
     roots = _certs.parse_certificates(trust_roots)
     owned: FetcherBackend | None = None
     if allow_fetching and fetcher_backend is None:
@@ -235,7 +239,7 @@ async def verify_pdf(
 
         owned = fetcher_backend = AIOHttpFetcherBackend(per_request_timeout=10)
     try:
-        return await _verify(pdf, roots, allow_fetching, fetcher_backend, document_name)
+        return await _verify(pdf, roots, allow_fetching, fetcher_backend, document_name, now)
     finally:
         if owned is not None:
             await owned.close()  # type: ignore[no-untyped-call]

@@ -6,12 +6,10 @@ what a family needs; the NIK stays in the JSON report.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from siakgate.clock import WIB
 from siakgate.verify.model import ModificationKind, RevocationStatus, SignatureReport, VerificationReport
-
-WIB = timezone(timedelta(hours=7), "WIB")
-"""Western Indonesia Time (UTC+7, no daylight saving), where the Dinas offices of Java and Sumatra are."""
 
 _VALID_CHANGES = {
     ModificationKind.NONE: "tidak ada perubahan setelah ditandatangani",

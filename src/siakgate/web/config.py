@@ -7,15 +7,12 @@ defaults an office rarely changes, and the tests pin the clock and shorten the t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-__all__ = ["WebConfig", "utc_now"]
+from siakgate.clock import Clock
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["WebConfig"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,8 @@ class WebConfig:
     """A session is over this long after sign-in, used or not (one working day)."""
     poll_interval_ms: int = 1000
     """How often the batch page asks for the signing progress."""
-    clock: Callable[[], datetime] = field(default=utc_now)
+    clock: Clock = field(default_factory=Clock)
+    """The gateway's clock (the app factory passes its own; a config built alone reads the system's)."""
 
     def now(self) -> datetime:
         return self.clock()

@@ -94,7 +94,7 @@ def web_context(request: Request) -> WebContext:
     state = request.app.state
     context: WebContext | None = getattr(state, "web", None)
     if context is None:
-        config = getattr(state, "web_config", None) or WebConfig()
+        config = getattr(state, "web_config", None) or WebConfig(clock=state.clock)
         context = WebContext(config=config, env=environment())
         state.web = context
     return context

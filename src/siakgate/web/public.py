@@ -11,8 +11,8 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from siakgate.clock import WIB
 from siakgate.web.messages import state_label
-from siakgate.workflow.calendar import WIB
 
 __all__ = ["environment", "public_page"]
 

@@ -21,22 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["WIB", "WorkingCalendar"]
+from siakgate.clock import WIB, to_wib
 
-WIB = ZoneInfo("Asia/Jakarta")
-"""Waktu Indonesia Barat, where the Dinas's days start and end."""
+__all__ = ["WIB", "WorkingCalendar"]
 
 _DAY = timedelta(days=1)
 
 
-def _wib(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("datetime harus memiliki zona waktu (timezone-aware), misalnya UTC atau WIB")
-    return moment.astimezone(WIB)
+_wib = to_wib
 
 
 def _midnight(day: date) -> datetime:

@@ -23,11 +23,12 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from siakgate.clock import WIB
 from siakgate.errors import ActionNotAllowedError, DataIssue, InvalidDataError, NotFoundError, SiakgateError
 from siakgate.signing import Credential, SignRequest
 from siakgate.store.models import Application, ApplicationDocument, CollectionBatch
 from siakgate.workflow.access import Actor, require_role, visible
-from siakgate.workflow.context import WIB, Deps
+from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, StepKind
 from siakgate.workflow.states import State
 from siakgate.workflow.transitions import advance, current_step

@@ -6,12 +6,11 @@ satisfies it, and a test may wrap one), and :class:`TteBlockFactory` (what goes 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from siakgate.clock import Clock
 from siakgate.domain import CaseType, KartuKeluarga
 from siakgate.errors import NotFoundError
 from siakgate.siak import Decision, Draft, EntryResult, PrintEntry, PrintMark, PrintStatus, SignedUpload, StatusChange
@@ -21,13 +20,7 @@ from siakgate.store.documents import DocumentStore
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.profiles import ServiceProfile
 
-__all__ = ["WIB", "Deps", "SiakApi", "TteBlockFactory", "utc_now"]
-
-WIB = ZoneInfo("Asia/Jakarta")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Deps", "SiakApi", "TteBlockFactory"]
 
 
 class SiakApi(Protocol):
@@ -96,7 +89,7 @@ class Deps:
     sekcam_signing_options: SigningOptions
     tte: TteBlockFactory
     calendar: WorkingCalendar
-    clock: Callable[[], datetime]
+    clock: Clock
     worker_id: str
     lease: timedelta
     """How long a claimed job (or a batch being signed) belongs to its claimer; then another may take it."""
@@ -104,10 +97,10 @@ class Deps:
     """A job failing transiently this often is given up (GANGGUAN)."""
 
     def now(self) -> datetime:
-        return self.clock().astimezone(UTC)
+        return self.clock.now()
 
     def today_wib(self) -> date:
-        return self.now().astimezone(WIB).date()
+        return self.clock.today_wib()
 
     def profile(self, profile_id: str) -> ServiceProfile:
         try:

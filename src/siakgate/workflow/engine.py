@@ -29,6 +29,7 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from siakgate.clock import Clock, as_clock
 from siakgate.domain import KartuKeluarga
 from siakgate.errors import DataIssue, ForbiddenError, InvalidDataError, NotFoundError
 from siakgate.signing import Credential, SigningBackend, SigningOptions
@@ -38,7 +39,7 @@ from siakgate.store.models import Application
 from siakgate.workflow import actions, batches, collection, intake, worker
 from siakgate.workflow.access import Actor, visible
 from siakgate.workflow.calendar import WorkingCalendar
-from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory, utc_now
+from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory
 from siakgate.workflow.profiles import ServiceProfile
 from siakgate.workflow.queries import timeline_of, view_of
 from siakgate.workflow.transitions import latest_document, load_visible
@@ -75,7 +76,7 @@ class Workflow:
         sekcam_signing: SigningBackend | None,
         tte: TteBlockFactory,
         calendar: WorkingCalendar,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | Callable[[], datetime],
         sekcam_signing_options: SigningOptions | None = None,
         worker_id: str | None = None,
         lease: timedelta = timedelta(minutes=5),
@@ -92,7 +93,7 @@ class Workflow:
             sekcam_signing_options=sekcam_signing_options or signing_options,
             tte=tte,
             calendar=calendar,
-            clock=clock,
+            clock=as_clock(clock),
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}",
             lease=lease,
             max_attempts=max_attempts,

@@ -83,7 +83,7 @@ async def get_application(
     application_id: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
 ) -> ApplicationOut:
     view = await workflow.get(application_id, actor)
-    await record_read(gateway.db, actor.name, what="APPLICATION_DETAIL", application_id=view.id)
+    await record_read(gateway.db, actor.name, what="APPLICATION_DETAIL", application_id=view.id, at=gateway.clock.now())
     return ApplicationOut.model_validate(view)
 
 
@@ -138,7 +138,9 @@ async def get_document(
     application_id: str, kind: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
 ) -> Response:
     data, media_type = await workflow.document(application_id, actor, kind)
-    await record_read(gateway.db, actor.name, what="DOCUMENT", application_id=application_id, kind=kind)
+    await record_read(
+        gateway.db, actor.name, what="DOCUMENT", application_id=application_id, kind=kind, at=gateway.clock.now()
+    )
     filename = f"{kind.lower()}-{application_id}.{_extension(media_type)}"
     return Response(
         data,

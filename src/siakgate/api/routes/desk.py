@@ -15,45 +15,30 @@
     GET  /v1/follow-ups?state=OPEN&kind=                the region's tasks
     POST /v1/follow-ups/{id}/complete                   {note?}
 
-The clock: the desk reads ``app.state.clock`` when the app has one (tests pin time there), else UTC now.
+The desk is the gateway's (built by the composition root on the gateway's clock).
 Complainants' contacts are in the bodies; the request log never records bodies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from siakgate.api.deps import CurrentActor, GatewayDep
 from siakgate.service_desk.complaints import Channel, Field_, Level
 from siakgate.service_desk.desk import ServiceDesk
 from siakgate.service_desk.queue import COUNTER_PATTERN
-from siakgate.workflow.context import utc_now
 
-__all__ = ["app_now", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["service-desk"])
 
 
-def app_now(app: FastAPI) -> datetime:
-    """Now, by ``app.state.clock`` if the app has one (a test seam), else by the real UTC clock."""
-    clock: Callable[[], datetime] = getattr(app.state, "clock", None) or utc_now
-    return clock()
-
-
-def get_desk(request: Request, gateway: GatewayDep) -> ServiceDesk:
-    """One :class:`ServiceDesk` per app, built on first use from the gateway's database."""
-    desk: ServiceDesk | None = getattr(request.app.state, "desk", None)
-    if desk is None or desk.db is not gateway.db:
-        app: FastAPI = request.app
-        desk = ServiceDesk(gateway.db, clock=partial(app_now, app))
-        request.app.state.desk = desk
-    return desk
+def get_desk(gateway: GatewayDep) -> ServiceDesk:
+    return gateway.desk
 
 
 DeskDep = Annotated[ServiceDesk, Depends(get_desk)]

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from siakgate.api.deps import CurrentActor, GatewayDep
-from siakgate.api.routes.desk import app_now
 from siakgate.reports.render import report_dict
 from siakgate.reports.sla import build_sla_report
 from siakgate.service_desk.roles import REPORT_ROLES
@@ -42,7 +41,7 @@ async def sla(
         start,
         end,
         calendar=calendar,
-        now=app_now(request.app),
+        now=gateway.clock.now(),
         region_prefix=actor.region_prefix,
     )
     return report_dict(report)

@@ -93,5 +93,6 @@ async def verify_upload(
         trust_roots=settings.trust_root_ders(),
         allow_fetching=settings.allow_fetching,
         document_name=(file.filename or "dokumen.pdf")[-255:],
+        at=gateway.clock.now(),
     )
     return JSONResponse(report.to_json())
