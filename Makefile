@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check lint format pki bench migration clean
+.PHONY: install run test test-future check lint format pki bench migration clean
 
 install: $(STAMP)
 
@@ -21,6 +21,11 @@ run: install
 ## Lint, type-check and run the test suite: what CI runs.
 test: install
 	$(PY) scripts/check.py
+
+## The suite with the whole session 400 days ahead (tests/timetravel.py), on SQLite, without pdfsig and the browser
+## (programs that are not Python keep the real date): what CI runs after `make test`.
+test-future: install
+	$(PY) -m pytest -p tests.timetravel --travel-days=400 -m "not browser and not pdfsig" -k "not postgresql"
 
 check: test
 

@@ -170,9 +170,11 @@ class FaultInjector:
         if path in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
+        # Draw on arrival, then wait: a slow request still sleeping when its test ended (the client timed out)
+        # must not take a fault from the next test's script.
+        kind = self._draw()
         if self._config.latency_ms:
             await asyncio.sleep(self._config.latency_ms / 1000)
-        kind = self._draw()
         handlers: dict[str, Callable[[], Awaitable[None]]] = {
             "fault": lambda: self._fault_response()(scope, receive, send),
             "http_5xx": lambda: Response("Service Unavailable", status_code=self._config.http_status)(

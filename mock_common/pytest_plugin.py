@@ -16,9 +16,11 @@ so one test's faults never leak into the next.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -100,6 +102,11 @@ def _serves_our_pki(url: str) -> str | None:
         return f"GET /healthz answered {health.status_code}, not mock BSrE"
     if root.status_code != 200 or root.content != load_pki().certificate_der("root-ca"):
         return "it is a mock BSrE, but it does not serve this checkout's test PKI (certs/)"
+    served_at = health.headers.get("date")
+    if served_at is not None:
+        skew = abs(parsedate_to_datetime(served_at).timestamp() - time.time())
+        if skew > 300:  # its OCSP answers and time stamps would be dated another day (a time-travelling session)
+            return f"it is a mock BSrE, but its clock is {skew / 86400:.1f} days away from this session's"
     return None
 
 

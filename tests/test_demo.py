@@ -14,6 +14,7 @@ import anyio
 import httpx
 import pytest
 
+from siakgate.cli.demo import main
 from siakgate.demo import (
     DEMO_PASSPHRASE,
     DEMO_SEKCAM_PASSPHRASE,
@@ -21,7 +22,6 @@ from siakgate.demo import (
     DemoError,
     DemoUnavailableError,
     SiakFamilies,
-    main,
     new_family,
     run_demo,
 )

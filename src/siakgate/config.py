@@ -37,10 +37,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from siakgate.signing.api import PadesLevel
+from siakgate.signing.factory import REQUIRED, BackendKind
 
 PLACEHOLDER_SECRETS = frozenset({"siakgate-dev", "changethis", "changeme", "secret", "password", ""})
 """Secrets that only a development setup may use (``siakgate-dev`` is the mocks' default)."""
@@ -75,7 +76,8 @@ class BsreSettings(BaseModel):
 class SigningSettings(BaseModel):
     """Which key signs, and where it is. The passphrase/PIN/OTP is never configured."""
 
-    backend: Literal["pkcs12", "pkcs11", "remote-hash", "esign-v1", "esign-v2"] = "pkcs12"
+    backend: BackendKind = "pkcs12"
+    """Which key holder (see :mod:`siakgate.signing.factory`, which builds it)."""
     level: PadesLevel = PadesLevel.B_LT
     """A KK defaults to PAdES B-LT."""
     tsa_url: str | None = "http://127.0.0.1:8082/pki/tsa"
@@ -95,14 +97,7 @@ class SigningSettings(BaseModel):
 
     @model_validator(mode="after")
     def _backend_has_what_it_needs(self) -> SigningSettings:
-        needed = {
-            "pkcs12": ("pkcs12_path",),
-            "pkcs11": ("pkcs11_lib", "pkcs11_token", "pkcs11_key_label"),
-            "remote-hash": ("csc_credential_id",),
-            "esign-v1": ("esign_nik",),
-            "esign-v2": ("esign_nik",),
-        }[self.backend]
-        missing = [name for name in needed if getattr(self, name) is None]
+        missing = [name for name in REQUIRED[self.backend] if getattr(self, name) is None]
         # pkcs12 without a path is allowed at load time: the CLI takes the file per call.
         if missing and self.backend != "pkcs12":
             raise ValueError(f"signing backend {self.backend!r} needs: {', '.join(missing)}")
@@ -111,15 +106,31 @@ class SigningSettings(BaseModel):
         return self
 
 
-class NotifySettings(BaseModel):
-    """Notifications to applicants: one webhook per channel (a WhatsApp Business or SMS gateway bridge).
+class ChannelSettings(BaseModel):
+    """How one notification channel's messages leave the gateway (:mod:`siakgate.notify.senders`)."""
 
-    A channel without a URL keeps its messages in the outbox (PENDING) until one is configured.
-    ``webhook_secret`` signs every request (HMAC-SHA256, see :mod:`siakgate.notify.webhook`).
+    sender: str = "webhook"
+    """The kind of sender (a key of ``siakgate.notify.senders.SENDER_KINDS``; ``webhook`` is the signed
+    POST of :mod:`siakgate.notify.webhook` that a WhatsApp Business or SMS gateway bridge receives)."""
+    url: str
+    """Where it sends: the bridge's URL for ``webhook``."""
+
+
+class NotifySettings(BaseModel):
+    """Notifications to applicants: one sender per channel, by default a webhook (a WhatsApp Business or
+    SMS gateway bridge).
+
+    ``whatsapp_url`` and ``sms_url`` configure the webhooks of the WHATSAPP and SMS channels; ``channels``
+    configures any channel (``SIAKGATE_NOTIFY__CHANNELS='{"TELEGRAM": {"url": "https://..."}}'``) and wins
+    over those two. A channel without a sender keeps its messages in the outbox (PENDING) until one is
+    configured. ``webhook_secret`` signs every webhook request (HMAC-SHA256, see
+    :mod:`siakgate.notify.webhook`).
     """
 
     whatsapp_url: str | None = None
     sms_url: str | None = None
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    """Channel name (upper case, as the outbox writes it) -> its sender."""
     webhook_secret: SecretStr = SecretStr("siakgate-dev")
     timeout_seconds: float = Field(default=10.0, gt=0)
     lease_seconds: float = Field(default=60.0, gt=0)
@@ -135,10 +146,20 @@ class NotifySettings(BaseModel):
             raise ValueError("notify.lease_seconds must exceed notify.timeout_seconds (no two senders at once)")
         return self
 
-    def endpoints(self) -> dict[str, str]:
-        """Channel -> webhook URL, for the channels that have one."""
+    @field_validator("channels")
+    @classmethod
+    def _channel_names_upper_case(cls, value: dict[str, ChannelSettings]) -> dict[str, ChannelSettings]:
+        return {name.upper(): channel for name, channel in value.items()}  # environment names arrive lower case
+
+    def channel_settings(self) -> dict[str, ChannelSettings]:
+        """Channel -> its sender, for every configured channel."""
         urls = {"WHATSAPP": self.whatsapp_url, "SMS": self.sms_url}
-        return {channel: url for channel, url in urls.items() if url}
+        found = {channel: ChannelSettings(url=url) for channel, url in urls.items() if url}
+        return found | self.channels
+
+    def endpoints(self) -> dict[str, str]:
+        """Channel -> endpoint URL, for the channels that have a sender."""
+        return {channel: settings.url for channel, settings in self.channel_settings().items()}
 
 
 class Settings(BaseSettings):

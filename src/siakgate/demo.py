@@ -20,17 +20,15 @@ names an environment variable to read another from. They are sent in the signing
 never printed. Nothing personal is printed either: application ids, states and step names only.
 
 Exit codes: 0 done; 1 a flow did not complete; 2 the services are not reachable or the options are
-wrong (with a message in Bahasa Indonesia).
+wrong (with a message in Bahasa Indonesia). The command's options are parsed in :mod:`siakgate.cli.demo`;
+this module is the driver (:func:`run_demo`).
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import os
 import random
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,7 +54,7 @@ from siakgate.domain import (
     StatusHubungan,
     StatusPerkawinan,
 )
-from siakgate.errors import SiakgateError, TransientError
+from siakgate.errors import DemoError, DemoUnavailableError, TransientError
 
 __all__ = [
     "DEMO_PASSPHRASE",
@@ -67,7 +65,6 @@ __all__ = [
     "FamilySource",
     "Plan",
     "SiakFamilies",
-    "main",
     "new_family",
     "run_demo",
 ]
@@ -80,18 +77,6 @@ DEMO_SEKCAM_PASSPHRASE = "sekcam-uji-789"  # noqa: S105 - mock BSrE test fixture
 
 COLLECTIONS = "/v1/collections"
 """``POST`` {application_ids}; then ``POST .../{id}/sign`` {passphrase}, ``POST .../{id}/submit``."""
-
-
-class DemoError(SiakgateError):
-    """A flow did not complete (exit code 1)."""
-
-    code = "DEMO_GAGAL"
-
-
-class DemoUnavailableError(DemoError):
-    """The gateway or mock SIAK cannot be reached, or the options are unusable (exit code 2)."""
-
-    code = "LAYANAN_DEMO_TIDAK_TERSEDIA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,12 +425,14 @@ async def run_demo(
     poll_interval: float = 0.5,
     seed: int | None = None,
     log: Callable[[str], None] = lambda _line: None,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
     """Drive one application per plan to the end; write the signed KKs and ``summary.json`` into ``out_dir``.
 
     Raises :class:`DemoUnavailableError` when the gateway (or mock SIAK) is not reachable, before
     anything is created, and :class:`DemoError` when a flow stops. ``summary.json`` is written last,
-    so its presence means every application finished.
+    so its presence means every application finished. ``clock`` dates the invented families (the
+    command line passes its own; without one, the system's).
     """
     own = http is None
     client = http if http is not None else httpx.AsyncClient(timeout=30.0)
@@ -453,7 +440,7 @@ async def run_demo(
         demo = _Demo(client, base_url, token, timeout=timeout, poll_interval=poll_interval, log=log)
         await demo.call("GET", "/healthz")
         rng = random.Random(seed if seed is not None else time.time_ns())  # noqa: S311 - invented people, not secrets
-        today = Clock().today_wib()
+        today = (clock or Clock()).today_wib()
         existing_needed = [plan for plan in plans if plan.region_code is None]
         source = families
         if source is None and existing_needed:
@@ -487,62 +474,3 @@ async def run_demo(
     finally:
         if own:
             await client.aclose()
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="siakgate demo", description="Demo: satu permohonan per profil layanan.")
-    parser.add_argument("--out", type=Path, required=True, help="direktori hasil (PDF KK dan summary.json)")
-    parser.add_argument("--gateway", default=DEFAULT_GATEWAY, help=f"URL gateway (bawaan {DEFAULT_GATEWAY})")
-    parser.add_argument("--token", default=None, help=f"token API dengan semua peran (bawaan: ${TOKEN_ENV})")
-    parser.add_argument("--siak-url", default=DEFAULT_SIAK, help=f"URL mock SIAK (bawaan {DEFAULT_SIAK})")
-    parser.add_argument("--passphrase-env", default=None, help="variabel lingkungan berisi passphrase Kepala Dinas")
-    parser.add_argument("--sekcam-passphrase-env", default=None, help="variabel lingkungan berisi passphrase Sekcam")
-    parser.add_argument("--timeout", type=float, default=180.0, help="batas waktu menunggu (detik)")
-    return parser
-
-
-def _secret(variable: str | None, default: str) -> str:
-    if variable is None:
-        return default
-    value = os.environ.get(variable)
-    if not value:
-        raise DemoUnavailableError(f"Variabel lingkungan {variable} tidak ada atau kosong.")
-    return value
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``siakgate demo``: 0 done, 1 a flow stopped, 2 services unreachable or options unusable."""
-    try:
-        args = _parser().parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
-    token = args.token or os.environ.get(TOKEN_ENV)
-    try:
-        if not token:
-            raise DemoUnavailableError(
-                f"Token API tidak diberikan: pakai --token atau ${TOKEN_ENV} (dicetak `make run`)."
-            )
-        passphrase = _secret(args.passphrase_env, DEMO_PASSPHRASE)
-        sekcam = _secret(args.sekcam_passphrase_env, DEMO_SEKCAM_PASSPHRASE)
-        summary = anyio.run(
-            lambda: run_demo(
-                args.gateway,
-                token,
-                args.out,
-                siak_url=args.siak_url,
-                passphrase=passphrase,
-                sekcam_passphrase=sekcam,
-                timeout=args.timeout,
-                log=print,
-            )
-        )
-    except DemoUnavailableError as exc:
-        print(f"siakgate demo: {exc.message}", file=sys.stderr)
-        return 2
-    except DemoError as exc:
-        print(f"siakgate demo: {exc.message}", file=sys.stderr)
-        return 1
-    for item in summary["applications"]:
-        print(f"{item['profile']:<26} {item['case_type']:<16} {item['final_state']:<8} {args.out / item['pdf']}")
-    print(f"ringkasan: {args.out / 'summary.json'}")
-    return 0

@@ -4,39 +4,65 @@
 
     SiakgateError
     ├── InvalidDataError              data that SIAK would refuse (see siakgate.domain)
+    │   ├── UnknownCodeError          KODE_TIDAK_DIKENAL: a code or label not in codes.json
+    │   ├── InvalidNikError           NIK_TIDAK_VALID: a NIK that cannot be parsed
+    │   ├── InvalidNoKkError          NO_KK_TIDAK_VALID: a No. KK that cannot be parsed
+    │   ├── InvalidFamilyError        KK_TIDAK_VALID: a Kartu Keluarga SIAK would refuse
+    │   └── UnknownRequirementError   PERSYARATAN_TIDAK_DIKENAL: a requirement not in the catalogue
     ├── TransientError                worth retrying: the other side may answer next time
     │   ├── ServiceUnavailableError   connection refused or dropped, HTTP 429/502/503/504, SOAP LAYANAN_TIDAK_TERSEDIA
     │   ├── ServiceTimeoutError       no answer in time
     │   └── MalformedResponseError    an answer that is not the protocol (broken XML or JSON)
-    ├── SiakError                     SIAK refused the call (a SOAP fault with a stable KODE)
-    │   ├── SiakNotFoundError         NIK_TIDAK_DITEMUKAN, NO_KK_TIDAK_DITEMUKAN, PERMOHONAN_TIDAK_DITEMUKAN
-    │   ├── SiakInvalidDataError      DATA_TIDAK_VALID (with the issues SIAK listed)
-    │   ├── SiakDuplicateError        DUPLIKAT
-    │   ├── SiakStateError            STATUS_TIDAK_SESUAI
-    │   └── SiakAuthError             TIDAK_BERWENANG
-    ├── WrongPassphraseError          the signer's passphrase, PIN or OTP was refused, whoever checked it:
-    │                                 BSrE (2031, a wrong or used OTP), a PKCS#12 file, a PKCS#11 token
-    ├── BsreError                     BSrE refused the call (an Esign or CSC error body)
-    │   ├── BsreAuthError             the calling application's credentials (HTTP 401)
-    │   ├── SignerNotRegisteredError  2011 / NOT_REGISTERED
-    │   ├── CertificateStatusError    the signer may not sign: EXPIRED, REVOKE, SUSPEND, NEW, ...
-    │   └── BsreRequestError          a request BSrE could not use (bad PDF, bad tag, bad parameter)
+    ├── RemoteFaultError              a refusal by a remote service, its own code kept as ``remote_code``
+    │   ├── SiakError                 SIAK refused the call (a SOAP fault with a stable KODE)
+    │   │   ├── SiakNotFoundError     NIK_TIDAK_DITEMUKAN, NO_KK_TIDAK_DITEMUKAN, PERMOHONAN_TIDAK_DITEMUKAN
+    │   │   ├── SiakInvalidDataError  DATA_TIDAK_VALID (with the issues SIAK listed)
+    │   │   ├── SiakDuplicateError    DUPLIKAT
+    │   │   ├── SiakStateError        STATUS_TIDAK_SESUAI
+    │   │   └── SiakAuthError         TIDAK_BERWENANG
+    │   ├── WrongPassphraseError      the signer's passphrase, PIN or OTP was refused, whoever checked it:
+    │   │                             BSrE (2031, a wrong or used OTP), a PKCS#12 file, a PKCS#11 token
+    │   └── BsreError                 BSrE refused the call (an Esign or CSC error body)
+    │       ├── BsreAuthError         the calling application's credentials (HTTP 401)
+    │       ├── SignerNotRegisteredError  2011 / NOT_REGISTERED
+    │       ├── CertificateStatusError    the signer may not sign: EXPIRED, REVOKE, SUSPEND, NEW, ...
+    │       └── BsreRequestError      a request BSrE could not use (bad PDF, bad tag, bad parameter)
     ├── SigningError                  a PDF could not be signed locally (key, token, PDF)
-    │   └── SignedDocumentRejectedError  a PDF returned by the Esign Client failed our validation
+    │   ├── SignedDocumentRejectedError  a PDF returned by the Esign Client failed our validation
+    │   └── SigningConfigError        a signing backend that cannot be built (a key file or setting missing)
     ├── VerificationError             a file that cannot be read as a signed PDF
-    └── WorkflowError                 the gateway refused a request about an application
+    ├── ArchiveError                  the archive cannot copy or repair a signed KK
+    │   ├── NoGoodCopyError           no location (nor the document store) holds a copy with the record's SHA-256
+    │   └── CorruptSourceError        a copy's bytes did not hash to the record's SHA-256 (nothing written)
+    ├── DemoError                     a ``siakgate demo`` flow did not complete
+    │   └── DemoUnavailableError      the gateway or mock SIAK cannot be reached, or the options are unusable
+    └── WorkflowError                 the gateway refused a request (about an application, a caller, an account)
         ├── ProfileError              a service profile that does not make sense (refused at start-up)
         ├── NotFoundError             no such application, document, batch (or not visible to the caller)
         ├── ForbiddenError            the caller's role or region does not allow this
         ├── ActionNotAllowedError     not in this state, or not this role's step
         ├── IdempotencyConflictError  an Idempotency-Key reused with a different request
-        └── DocumentRejectedError     an upload too large or of a type not accepted
+        ├── DocumentRejectedError     an upload too large or of a type not accepted
+        ├── UnauthenticatedError      no API token, an unknown or a revoked one
+        ├── TokenError                an API token that cannot be created or revoked as asked
+        ├── AccountError              a workstation account that cannot be created or changed as asked
+        ├── SignInRefused             the workstation's sign-in refused (one message for every reason)
+        ├── NotSignedInError          no live workstation session (a page redirects to the sign-in page)
+        ├── CsrfRefusedError          a workstation request without its session's CSRF token
+        └── DeskInputError            a service-desk request the desk cannot use (nothing written)
+            └── FollowUpRequiredError a complaint closed without its recorded follow-up
 
 Retry (tenacity) only ``TransientError``. Errors translated from a library keep the original as
 ``__cause__`` (``raise ... from exc``). A caller can catch ``SiakgateError`` for everything, or one
 branch for what it knows how to handle. Each
 error carries a stable ``code`` (for programs) and a ``message`` in Bahasa Indonesia (for people).
-``siakgate.domain.issues`` draws the domain's subclasses of ``InvalidDataError``.
+
+Every exception class of the package is defined here, but for control-flow signals that never leave
+their package (the retry loop's in ``siakgate.bsre._http``, the command line's ``UsageProblem``); the
+modules that raise one re-export it where it was public (``siakgate.domain.issues``,
+``siakgate.api.tokens``, ``siakgate.web.accounts``, ...). No class carries an HTTP status: the API's
+answer to each branch is decided in one table, ``siakgate.api.problems``. ``siakgate.domain.issues``
+keeps the domain's stable issue codes.
 """
 
 from __future__ import annotations
@@ -97,6 +123,36 @@ class InvalidDataError(SiakgateError):
     def issue_codes(self) -> list[str]:
         """The issues' codes in the order found (handy for callers and tests)."""
         return [issue.code for issue in self.issues]
+
+
+class UnknownCodeError(InvalidDataError):
+    """A numeric code or a label that is not in the shared code lists (``contracts/codes.json``)."""
+
+    code = "KODE_TIDAK_DIKENAL"
+
+
+class InvalidNikError(InvalidDataError):
+    """A NIK whose structure is wrong (length, digits, region, date, serial)."""
+
+    code = "NIK_TIDAK_VALID"
+
+
+class InvalidNoKkError(InvalidDataError):
+    """A No. KK whose structure is wrong (length, digits, region, date, serial)."""
+
+    code = "NO_KK_TIDAK_VALID"
+
+
+class InvalidFamilyError(InvalidDataError):
+    """A Kartu Keluarga that SIAK would refuse; ``issues`` lists every problem found in one pass."""
+
+    code = "KK_TIDAK_VALID"
+
+
+class UnknownRequirementError(InvalidDataError):
+    """A requirement (persyaratan) code that is not in the catalogue of :mod:`siakgate.domain.cases`."""
+
+    code = "PERSYARATAN_TIDAK_DIKENAL"
 
 
 class TransientError(SiakgateError):
@@ -204,42 +260,162 @@ class SignedDocumentRejectedError(SigningError):
     code = "DOKUMEN_BERTANDA_TANGAN_DITOLAK"
 
 
+class SigningConfigError(SigningError):
+    """A signing backend that cannot be built: the gateway refuses to start rather than fail at the first batch."""
+
+    code = "KONFIGURASI_TTE_TIDAK_LENGKAP"
+
+
 class VerificationError(SiakgateError):
     code = "BUKAN_PDF_BERTANDA_TANGAN"
 
 
+class ArchiveError(SiakgateError):
+    """The archive cannot copy or repair a signed KK or a requirement file."""
+
+    code = "ARSIP_GAGAL"
+
+
+class NoGoodCopyError(ArchiveError):
+    """No location (nor the document store) holds a copy with the record's SHA-256."""
+
+    code = "ARSIP_TIDAK_ADA_SALINAN_BAIK"
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"Tidak ada salinan arsip yang baik (SHA-256 {sha256}) di lokasi mana pun.")
+        self.sha256 = sha256
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.sha256,))
+
+
+class CorruptSourceError(ArchiveError):
+    """The source's bytes did not have the expected SHA-256 (nothing was written)."""
+
+    code = "ARSIP_SUMBER_RUSAK"
+
+    def __init__(self, source: str) -> None:
+        super().__init__(f"Salinan sumber tidak sesuai SHA-256 catatan arsip; tidak ada yang ditulis: {source}")
+        self.source = source
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.source,))
+
+
+class DemoError(SiakgateError):
+    """A ``siakgate demo`` flow did not complete (exit code 1)."""
+
+    code = "DEMO_GAGAL"
+
+
+class DemoUnavailableError(DemoError):
+    """The gateway or mock SIAK cannot be reached, or the options are unusable (exit code 2)."""
+
+    code = "LAYANAN_DEMO_TIDAK_TERSEDIA"
+
+
 class WorkflowError(SiakgateError):
-    """The gateway refused a request about an application; ``status`` is the HTTP status the API answers."""
+    """The gateway refused a request: about an application, or from a caller, an officer or the desk.
+
+    Which HTTP status the API answers for each branch is decided in :mod:`siakgate.api.problems`, not here.
+    """
 
     code = "PERMINTAAN_DITOLAK"
-    status = 400
 
 
 class ProfileError(WorkflowError):
     code = "PROFIL_LAYANAN_TIDAK_VALID"
-    status = 500
 
 
 class NotFoundError(WorkflowError):
     code = "TIDAK_DITEMUKAN"
-    status = 404
 
 
 class ForbiddenError(WorkflowError):
     code = "AKSES_DITOLAK"
-    status = 403
 
 
 class ActionNotAllowedError(WorkflowError):
     code = "TINDAKAN_TIDAK_DIIZINKAN"
-    status = 409
 
 
 class IdempotencyConflictError(WorkflowError):
     code = "IDEMPOTENCY_KEY_BENTROK"
-    status = 422
 
 
 class DocumentRejectedError(WorkflowError):
     code = "DOKUMEN_DITOLAK"
-    status = 422
+
+
+class UnauthenticatedError(WorkflowError):
+    """No API token, an unknown one or a revoked one (the API answers which header to send)."""
+
+    code = "TOKEN_TIDAK_VALID"
+
+
+class TokenError(WorkflowError):
+    """An API token that cannot be created or revoked as asked (``siakgate tokens``)."""
+
+    code = "TOKEN_DITOLAK"
+
+
+class AccountError(WorkflowError):
+    """A workstation account that cannot be created or changed as asked (``siakgate users``)."""
+
+    code = "AKUN_DITOLAK"
+
+
+class SignInRefused(WorkflowError):
+    """The workstation's sign-in refused; one message for every reason (see :mod:`siakgate.web.accounts`)."""
+
+    code = "GAGAL_MASUK"
+
+    def __init__(self, max_failures: int, lockout_minutes: int) -> None:
+        super().__init__(
+            "Nama pengguna atau kata sandi salah, atau akun sedang dikunci. "
+            f"Setelah {max_failures} kali gagal berturut-turut akun dikunci {lockout_minutes} menit."
+        )
+        self.max_failures = max_failures
+        self.lockout_minutes = lockout_minutes
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.max_failures, self.lockout_minutes))
+
+
+class NotSignedInError(WorkflowError):
+    """No live workstation session: a page redirects to the sign-in page, a fetch gets 401."""
+
+    code = "SESI_BERAKHIR"
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("Sesi berakhir; silakan masuk lagi." if expired else "Silakan masuk terlebih dahulu.")
+        self.expired = expired
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.expired,))
+
+
+class CsrfRefusedError(WorkflowError):
+    """A state-changing workstation request without the session's CSRF token: 403 and a page that says so."""
+
+    code = "CSRF_DITOLAK"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Formulir ini sudah tidak berlaku (token keamanan tidak cocok). Muat ulang halaman lalu coba lagi."
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), ())
+
+
+class DeskInputError(WorkflowError):
+    """A request the service desk cannot use (an unknown level, a Bidang missing, a bad period): nothing written."""
+
+    code = "PERMINTAAN_TIDAK_VALID"
+
+
+class FollowUpRequiredError(DeskInputError):
+    """A complaint cannot be closed without its recorded follow-up (tindak lanjut)."""
+
+    code = "TINDAK_LANJUT_WAJIB"

@@ -30,6 +30,6 @@ def test_serve_refuses_a_nonsensical_profile_with_a_clear_message(tmp_path: Path
 
 def test_demo_is_dispatched_with_its_own_options(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
-    monkeypatch.setattr("siakgate.demo.main", lambda argv: seen.append(argv) or 7)
+    monkeypatch.setattr("siakgate.cli.demo.main", lambda argv: seen.append(argv) or 7)
     assert cli.main(["demo", "--out", "x", "--gateway", "http://127.0.0.1:1"]) == 7
     assert seen == [["--out", "x", "--gateway", "http://127.0.0.1:1"]]

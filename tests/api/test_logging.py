@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import pytest
 from api_kit import Api
@@ -21,16 +22,27 @@ def all_text(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(formatter.format(record) + " " + repr(vars(record)) for record in caplog.records)
 
 
+def access_lines(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logging.LogRecord]:
+    """The access log records of ``request_id``. The line is written when the request's handling ends, in
+    the server's thread, which can be just after the client has the response: wait for it (bounded)."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = [
+            r for r in caplog.records if r.name == "siakgate.api.access" and getattr(r, "request_id", "") == request_id
+        ]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
 def test_a_request_log_line_masks_the_nik_in_the_path(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     headers = api.token("PETUGAS_LOKET")
     with caplog.at_level(logging.INFO):
         response = api.client.get(f"/v1/applications/{NIK}", headers={**headers, "X-Request-ID": "req-nik-1"})
+        lines = access_lines(caplog, "req-nik-1")
     assert response.status_code == 404
     text = all_text(caplog)
     assert NIK not in text
-    lines = [
-        r for r in caplog.records if r.name == "siakgate.api.access" and getattr(r, "request_id", "") == "req-nik-1"
-    ]
     assert len(lines) == 1
     entry = json.loads(JsonFormatter().format(lines[0]))
     assert entry["path"] == f"/v1/applications/{MASKED}"

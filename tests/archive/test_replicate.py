@@ -13,13 +13,15 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from siakgate.archive import Archive, ArchiveLocation, ArchiveSettings, locations_for
+from siakgate.archive import Archive, ArchiveLocation, ArchiveRecords, ArchiveSettings, locations_for
 from siakgate.archive.files import CorruptSourceError, copy_verified
 from siakgate.clock import Clock
 from siakgate.config import Environment, Settings
 from siakgate.store import Database, DocumentStore
 from siakgate.store.models import Application, ApplicationDocument
 from siakgate.store.models_archive import ArchiveRecord
+from siakgate.workflow.pipeline import Pipeline
+from siakgate.workflow.transitions import record_document
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n% kk bertanda tangan\n%%EOF\n"
@@ -29,6 +31,7 @@ SCAN = b"%PDF-1.4\n% surat kehilangan\n%%EOF\n"
 def store_signed(db: Database, documents: DocumentStore, app_id: str) -> None:
     """An application with a requirement scan, then its SIGNED_KK (as the signing batch stores it)."""
     scan_sha, pdf_sha = documents.put(SCAN, "application/pdf"), documents.put(PDF, "application/pdf")
+    db = db.with_hooks(Pipeline([ArchiveRecords()]))
     with db.unit_of_work() as session:
         session.add(
             Application(
@@ -48,9 +51,9 @@ def store_signed(db: Database, documents: DocumentStore, app_id: str) -> None:
             )
         )
         session.flush()
-        session.add(_doc(app_id, "SURAT_KEHILANGAN_POLISI", scan_sha, len(SCAN)))
+        record_document(session, _doc(app_id, "SURAT_KEHILANGAN_POLISI", scan_sha, len(SCAN)))
     with db.unit_of_work() as session:
-        session.add(_doc(app_id, "SIGNED_KK", pdf_sha, len(PDF)))
+        record_document(session, _doc(app_id, "SIGNED_KK", pdf_sha, len(PDF)))
 
 
 def _doc(app_id: str, kind: str, sha: str, size: int) -> ApplicationDocument:

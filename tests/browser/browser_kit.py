@@ -27,6 +27,7 @@ from mock_common.pytest_plugin import MockService
 from mock_common.server import start_in_thread
 from siakgate.api import create_app
 from siakgate.api.tokens import add_token
+from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.store.db import Database
 from siakgate.store.models import Application
@@ -142,7 +143,7 @@ def running_gateway(database_url: str, state_dir: Path, siak: MockService, bsre:
     db = Database.create(database_url)
     try:
         with httpx.Client(base_url=server.url, timeout=60) as client:
-            admin = run_async(add_token, db, "admin", [*ALL_ROLES, "ADMIN"], "")
+            admin = run_async(add_token, db, "admin", [*ALL_ROLES, "ADMIN"], "", now=Clock().now())
             yield Gateway(server.url, Api(client, settings, db), {"Authorization": f"Bearer {admin}"}, siak)
     finally:
         server.stop()

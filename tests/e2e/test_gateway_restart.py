@@ -41,6 +41,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def gateway_env(database_url: str, state_dir: Path, siak: MockService, bsre: MockService, port: int) -> dict[str, str]:
+    """The environment of a gateway process on ``port``: this process's, less any ``SIAKGATE_*``, plus the
+    database, the state directory, the session's mocks and the test PKI's root."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SIAKGATE_")},
+        "SIAKGATE_DATABASE_URL": database_url,
+        "SIAKGATE_STATE_DIR": str(state_dir),
+        "SIAKGATE_SIAK__URL": siak.soap_url,
+        "SIAKGATE_SIAK__USERNAME": siak.username,
+        "SIAKGATE_SIAK__PASSWORD": siak.password,
+        "SIAKGATE_BSRE__URL": bsre.url,
+        "SIAKGATE_BSRE__USERNAME": bsre.username,
+        "SIAKGATE_BSRE__PASSWORD": bsre.password,
+        "SIAKGATE_TRUST_ROOTS": f'["{ROOT / "certs" / "root-ca.crt"}"]',
+        "SIAKGATE_WORKER_INTERVAL": "0.1",
+        "SIAKGATE_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
 @contextmanager
 def gateway(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A gateway process; killed with SIGKILL (no graceful shutdown) when the block ends."""
@@ -78,21 +97,8 @@ def test_a_flow_survives_two_gateway_kills(
     finally:
         db.dispose()
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SIAKGATE_")},
-        "SIAKGATE_DATABASE_URL": database_url,
-        "SIAKGATE_STATE_DIR": str(tmp_path / "state"),
-        "SIAKGATE_SIAK__URL": mock_siak.soap_url,
-        "SIAKGATE_SIAK__USERNAME": mock_siak.username,
-        "SIAKGATE_SIAK__PASSWORD": mock_siak.password,
-        "SIAKGATE_BSRE__URL": mock_bsre_aia.url,
-        "SIAKGATE_BSRE__USERNAME": mock_bsre_aia.username,
-        "SIAKGATE_BSRE__PASSWORD": mock_bsre_aia.password,
-        "SIAKGATE_TRUST_ROOTS": f'["{ROOT / "certs" / "root-ca.crt"}"]',
-        "SIAKGATE_WORKER_INTERVAL": "0.1",
-        "SIAKGATE_WORKER_LEASE_SECONDS": "3",  # a killed worker's claim expires soon
-        "SIAKGATE_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
+    env = gateway_env(database_url, tmp_path / "state", mock_siak, mock_bsre_aia, port)
+    env["SIAKGATE_WORKER_LEASE_SECONDS"] = "3"  # a killed worker's claim expires soon
     headers = {"Authorization": f"Bearer {token}"}
     log = tmp_path / "gateway.log"
     before = siak_stats(mock_siak)

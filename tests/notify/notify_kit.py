@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -194,7 +194,9 @@ def passphrase(name: str) -> Credential:
     return Credential.passphrase(value)
 
 
-def make_workflow(db: Database, documents: DocumentStore, siak: object, profiles: dict[str, Any]) -> Workflow:
+def make_workflow(
+    db: Database, documents: DocumentStore, siak: object, profiles: dict[str, Any], listeners: Sequence[Any] = ()
+) -> Workflow:
     return Workflow(
         db=db,
         documents=documents,
@@ -206,4 +208,5 @@ def make_workflow(db: Database, documents: DocumentStore, siak: object, profiles
         tte=TteBlockFactory("http://127.0.0.1:8000", "Drs. Bambang Setiawan, M.Si.", "19720512 199803 1 004"),
         calendar=WorkingCalendar(),
         clock=Clock(),
+        listeners=listeners,
     )

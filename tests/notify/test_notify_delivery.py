@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import anyio
@@ -11,23 +10,21 @@ import pytest
 from notify_kit import PHONE, SECRET, Receiver, add_message, message, running_receiver
 
 from siakgate.clock import Clock
-from siakgate.notify import DeliveryWorker, MessageState, mask_phone
+from siakgate.notify import DeliveryWorker, MessageState, WebhookSender, mask_phone
 from siakgate.store import Database
 
 pytestmark = pytest.mark.anyio
 
 
 def worker(db: Database, http: httpx.AsyncClient, url: str, **overrides: object) -> DeliveryWorker:
+    clock = Clock()
     values: dict[str, object] = {
         "db": db,
-        "http": http,
-        "endpoints": {"WHATSAPP": url},
-        "secret": SECRET,
-        "clock": Clock(),
+        "senders": {"WHATSAPP": WebhookSender(http, url, SECRET, clock)},
+        "clock": clock,
         "lease": timedelta(seconds=5),
         "backoff_base": 0.01,
         "backoff_max": 0.05,
-        "rng": random.Random(7),
     }
     values.update(overrides)
     return DeliveryWorker(**values)  # type: ignore[arg-type]
@@ -185,13 +182,10 @@ async def test_two_workers_never_send_one_message_at_the_same_time(database_url:
 def test_backoff_grows_with_jitter_and_is_capped() -> None:
     w = DeliveryWorker(
         db=None,  # type: ignore[arg-type]
-        http=None,  # type: ignore[arg-type]
-        endpoints={},
-        secret=SECRET,
+        senders={},
         clock=Clock(),
         backoff_base=10,
         backoff_max=300,
-        rng=random.Random(1),
     )
     delays = [w.backoff(n).total_seconds() for n in range(1, 10)]
     for n, delay in enumerate(delays, start=1):

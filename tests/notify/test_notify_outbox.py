@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,12 +15,13 @@ from workflow_kit import NEW_REGION, actor, drive, existing_kk, new_couple, regi
 from mock_common.pytest_plugin import MockService
 from siakgate.clock import Clock
 from siakgate.domain import DOCUMENTS
-from siakgate.notify import Outbox, install_outbox, redact
+from siakgate.notify import Outbox, redact
 from siakgate.siak import SiakClient
 from siakgate.store import Database, DocumentStore
 from siakgate.store.models import Application
 from siakgate.store.models_notify import OutboxMessage
 from siakgate.workflow import State, Workflow
+from siakgate.workflow.pipeline import Pipeline
 from siakgate.workflow.profiles import Role
 from siakgate.workflow.states import State as S
 from siakgate.workflow.transitions import return_to
@@ -34,16 +34,15 @@ KEPALA_DINAS = actor(Role.KEPALA_DINAS)
 
 
 @pytest.fixture
-def outbox(database: Database, profiles: dict[str, Any]) -> Iterator[Outbox]:
-    box = Outbox(profiles, Clock(), "http://gateway.test")
-    uninstall = install_outbox(database, box)
-    yield box
-    uninstall()
+def outbox(profiles: dict[str, Any]) -> Outbox:
+    return Outbox(profiles, Clock(), "http://gateway.test")
 
 
 @pytest.fixture
-def workflow(database: Database, document_store: DocumentStore, siak: SiakClient, profiles: dict[str, Any]) -> Workflow:
-    return make_workflow(database, document_store, siak, profiles)
+def workflow(
+    database: Database, document_store: DocumentStore, siak: SiakClient, profiles: dict[str, Any], outbox: Outbox
+) -> Workflow:
+    return make_workflow(database, document_store, siak, profiles, listeners=[outbox])
 
 
 def personal(text: str, family: dict[str, Any] | None) -> list[str]:
@@ -168,7 +167,7 @@ async def test_a_rolled_back_transition_writes_no_message(
     )
 
     def return_then_fail() -> None:
-        with database.unit_of_work() as session:
+        with database.with_hooks(Pipeline([outbox])).unit_of_work() as session:
             app = session.get(Application, view.id)
             assert app is not None
             return_to(
@@ -199,9 +198,9 @@ async def test_a_rolled_back_transition_writes_no_message(
 
 
 async def test_no_phone_no_message_and_no_outbox_no_message(
-    workflow: Workflow, database: Database, profiles: dict[str, Any]
+    workflow: Workflow, database: Database, document_store: DocumentStore, siak: SiakClient, profiles: dict[str, Any]
 ) -> None:
-    async def returned(phone: str | None) -> str:
+    async def returned(phone: str | None, workflow: Workflow = workflow) -> str:
         view = await workflow.create_application(
             APPLICANT,
             profile_id="lumajang-bca",
@@ -216,16 +215,13 @@ async def test_no_phone_no_message_and_no_outbox_no_message(
         await workflow.act(view.id, actor(Role.OPERATOR_WA), "incomplete", missing=["BUKU_NIKAH"])
         return view.id
 
-    await returned(PHONE)  # the outbox is not installed on this database: nothing written
+    without_outbox = make_workflow(database, document_store, siak, profiles)
+    await returned(PHONE, without_outbox)  # the outbox is not one of this workflow's listeners: nothing written
     assert count_messages(database) == 0
-    uninstall = install_outbox(database, Outbox(profiles, Clock()))
-    try:
-        await returned(None)
-        assert count_messages(database) == 0
-        app_id = await returned(PHONE)
-        assert [m.application_id for m in messages(database)] == [app_id]
-    finally:
-        uninstall()
+    await returned(None)
+    assert count_messages(database) == 0
+    app_id = await returned(PHONE)
+    assert [m.application_id for m in messages(database)] == [app_id]
 
 
 def test_redact_masks_the_familys_names_and_niks() -> None:

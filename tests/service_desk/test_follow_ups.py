@@ -15,14 +15,15 @@ from mock_common.pytest_plugin import MockService
 from siakgate.demo import SiakFamilies
 from siakgate.domain import CaseType, KartuKeluarga
 from siakgate.domain.codes import Pekerjaan, Pendidikan
-from siakgate.service_desk.hooks import tasks_for
+from siakgate.service_desk.hooks import FollowUps, tasks_for
 from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent
 from siakgate.store.models_desk import FollowUpTask
+from siakgate.workflow.pipeline import Pipeline
+from siakgate.workflow.transitions import record_event
 
 PROFILE = "bantul-wa-cetak-mandiri"
 ALL = ("OPERATOR_WA", "PETUGAS_FO", "KASI", "KABID", "KEPALA_DINAS", "PETUGAS_CETAK", "PEMOHON", "ADMIN")
-
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def clock() -> Clock:
     """Now: the whole gateway runs on this clock, and mock SIAK dates the KKs it issues by its own (real)
     clock, so a pinned past date would put a family's issue date in the gateway's future."""
     return Clock(datetime.now(UTC))
+
 
 def families(mock_siak: MockService, n: int) -> list[KartuKeluarga]:
     async def fetch() -> list[KartuKeluarga]:
@@ -147,14 +149,14 @@ def test_which_tasks_each_case_gets() -> None:
 
 def _finish_in(db: Database, *, fail: bool) -> str:
     now = datetime(2025, 12, 22, 2, 0, tzinfo=UTC)
-    with db.unit_of_work() as session:
+    with db.with_hooks(Pipeline([FollowUps()])).unit_of_work() as session:
         app = Application(profile_id=PROFILE, case_type="RUSAK", region_code="3402012001", state="SELESAI",
                           step_started_at=now, round=0, missing=[], physically_confirmed=False, created_by="t",
                           due_at=now, created_at=now, updated_at=now, completed_at=now)  # fmt: skip
         session.add(app)
         session.flush()
-        session.add(TimelineEvent(application_id=app.id, step_id="arsip", action="job_done", actor="system",
-                                  role="SYSTEM", at=now, outcome="SELESAI"))  # fmt: skip
+        record_event(session, app, TimelineEvent(application_id=app.id, step_id="arsip", action="job_done",
+                                                 actor="system", role="SYSTEM", at=now, outcome="SELESAI"))  # fmt: skip
         session.flush()
         app_id = app.id
         if fail:

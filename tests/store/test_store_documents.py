@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from siakgate.api.problems import status_of
 from siakgate.errors import DocumentRejectedError, NotFoundError, SiakgateError
 from siakgate.store import DocumentStore
 from siakgate.store.documents import normalise_media_type, sniff_media_type
@@ -60,7 +61,7 @@ def test_refusals_write_nothing(document_store: DocumentStore, data: bytes, medi
     with pytest.raises(DocumentRejectedError) as caught:
         document_store.put(data, media_type)
     assert caught.value.code == code
-    assert caught.value.status == 422
+    assert status_of(caught.value) == 422
     assert files_under(document_store.root) == []
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from workflow_kit import NEW_REGION, Clock, actor, drive, make_workflow, new_couple, passphrase, settle, siak_stats
+from workflow_kit import (
+    Clock,
+    actor,
+    drive,
+    make_workflow,
+    new_application,
+    passphrase,
+    settle,
+    siak_stats,
+)
 
 from mock_common.faults import FaultConfig, FaultInjector
 from mock_common.pytest_plugin import MockService
@@ -24,19 +33,7 @@ ADMIN = actor("ADMIN")
 KEPALA_DINAS = actor(Role.KEPALA_DINAS)
 
 
-async def _new(workflow: Workflow, profile_id: str = "dinas-loket-antrian") -> str:
-    view = await workflow.create_application(
-        APPLICANT,
-        profile_id=profile_id,
-        case_type="KK_BARU_MENIKAH",
-        region_code=NEW_REGION,
-        applicant_phone=None,
-        family=new_couple(),
-        no_kk=None,
-        idempotency_key=None,
-        request_hash=None,
-    )
-    return view.id
+_new = new_application
 
 
 async def test_wrong_passphrase_leaves_the_batch_waiting(workflow: Workflow) -> None:

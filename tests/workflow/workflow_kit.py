@@ -126,6 +126,22 @@ async def drive(workflow: Workflow, app_id: str, *, until: set[State]) -> Applic
     raise AssertionError("too many steps")
 
 
+async def new_application(workflow: Workflow, profile_id: str = "dinas-loket-antrian") -> str:
+    """A newly married couple's KK application (KK_BARU_MENIKAH, fresh NIKs) opened by the applicant."""
+    view = await workflow.create_application(
+        actor(Role.PEMOHON),
+        profile_id=profile_id,
+        case_type="KK_BARU_MENIKAH",
+        region_code=NEW_REGION,
+        applicant_phone=None,
+        family=new_couple(),
+        no_kk=None,
+        idempotency_key=None,
+        request_hash=None,
+    )
+    return view.id
+
+
 def passphrase(name: str) -> Credential:
     value = load_pki().entity(name)["p12_passphrase"]
     assert isinstance(value, str)
@@ -137,17 +153,23 @@ def p12(name: str) -> Pkcs12Backend:
 
 
 def make_workflow(
-    database: Database, document_store: DocumentStore, siak: object, clock: Clock, profiles: dict[str, object]
+    database: Database,
+    document_store: DocumentStore,
+    siak: object,
+    clock: Clock,
+    profiles: dict[str, object],
+    **overrides: Any,
 ) -> Workflow:
+    values: dict[str, Any] = {"signing": p12("kepala-dinas"), **overrides}
     return Workflow(
         db=database,
         documents=document_store,
         profiles=profiles,  # type: ignore[arg-type]
         siak=siak,  # type: ignore[arg-type]
-        signing=p12("kepala-dinas"),
         signing_options=SigningOptions(level=PadesLevel.B_B),
         sekcam_signing=p12("sekcam"),
         tte=TteBlockFactory("http://127.0.0.1:8000", "Drs. Bambang Setiawan, M.Si.", "19720512 199803 1 004"),
         calendar=WorkingCalendar(),
         clock=clock,
+        **values,
     )

@@ -69,7 +69,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_gateway(settings, metrics, clock) as gateway, anyio.create_task_group() as group:
+        web_config = getattr(app.state, "web_config", None)  # a test may set the workstation's knobs
+        async with (
+            open_gateway(settings, metrics, clock, web_config=web_config) as gateway,
+            anyio.create_task_group() as group,
+        ):
             app.state.gateway = gateway
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
             group.start_soon(run_replicator, gateway.archive, archive_settings(settings).interval)

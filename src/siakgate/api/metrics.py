@@ -13,8 +13,9 @@ siakgate_upstream_errors_total                         counter    service, opera
 siakgate_signatures_total                              counter    backend, result (ok|error code)
 =====================================================  =========  =========================================
 
-Step durations come from the timeline itself: :func:`watch_step_durations` notes the measured timeline events a
-transaction adds and observes them only once it commits (a rolled-back step took no time).
+Step durations come from the timeline itself: :class:`StepDurations`, one of the workflow's transition listeners
+(:mod:`siakgate.workflow.pipeline`), notes the measured timeline events a transaction adds and observes them only
+once it commits (a rolled-back step took no time).
 
 Upstream calls are measured by wrapping the httpx transport of the SIAK and BSrE clients
 (:class:`MeteredTransport`): unlike event hooks, a transport also sees connection failures and
@@ -26,19 +27,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Final
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from siakgate.signing.api import Credential, SigningBackend, SigningOptions, SignRequest, SignResult
-from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent
+from siakgate.workflow.pipeline import TransitionListener
 from siakgate.workflow.profiles import ServiceProfile
 
-__all__ = ["GatewayMetrics", "MeteredSigningBackend", "MeteredTransport", "watch_step_durations"]
+__all__ = ["GatewayMetrics", "MeteredSigningBackend", "MeteredTransport", "StepDurations"]
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _STEP_BUCKETS = (1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600)
@@ -154,61 +155,28 @@ class MeteredSigningBackend:
         return results
 
 
-_PENDING_STEPS = "siakgate.metrics.steps"
-_WATCHED: dict[Engine, tuple[GatewayMetrics, dict[str, ServiceProfile]]] = {}
+_PENDING_STEPS: Final = "siakgate.metrics.steps"
 
 
-def watch_step_durations(
-    db: Database, metrics: GatewayMetrics, profiles: dict[str, ServiceProfile]
-) -> Callable[[], None]:
-    """Feed ``siakgate_workflow_step_duration_seconds`` from ``db``'s committed timeline; returns the undo."""
-    _WATCHED[db.engine] = (metrics, profiles)
+class StepDurations(TransitionListener):
+    """Feeds ``siakgate_workflow_step_duration_seconds`` from the workflow's committed timeline."""
 
-    def unwatch() -> None:
-        _WATCHED.pop(db.engine, None)
+    def __init__(self, metrics: GatewayMetrics, profiles: dict[str, ServiceProfile]) -> None:
+        self._metrics = metrics
+        self._profiles = profiles
 
-    return unwatch
+    def on_state_change(self, session: Session, app: Application, event: TimelineEvent) -> None:
+        if event.actual_minutes is None or event.step_id is None:
+            return
+        profile = self._profiles.get(app.profile_id)
+        step = next((s for s in profile.steps if s.id == event.step_id), None) if profile is not None else None
+        if step is not None and profile is not None:
+            pending: list[tuple[str, str, float]] = session.info.setdefault(_PENDING_STEPS, [])
+            pending.append((profile.id, str(step.kind), float(event.actual_minutes) * 60))
 
+    def after_commit(self, session: Session) -> None:
+        for profile_id, kind, seconds in session.info.pop(_PENDING_STEPS, ()):
+            self._metrics.step_duration.labels(profile=profile_id, step_kind=kind).observe(seconds)
 
-def _watched(session: Session) -> tuple[GatewayMetrics, dict[str, ServiceProfile]] | None:
-    if not _WATCHED:
-        return None
-    try:
-        bind = session.get_bind()
-    except Exception:  # an unbound session: not ours
-        return None
-    return _WATCHED.get(bind) if isinstance(bind, Engine) else None
-
-
-@event.listens_for(Session, "before_flush")
-def _note_steps(session: Session, _context: object, _instances: object) -> None:
-    watched = _watched(session)
-    if watched is None:
-        return
-    _, profiles = watched
-    pending: list[tuple[str, str, float]] = session.info.setdefault(_PENDING_STEPS, [])
-    with session.no_autoflush:
-        for obj in session.new:
-            if not isinstance(obj, TimelineEvent) or obj.actual_minutes is None or obj.step_id is None:
-                continue
-            app = session.get(Application, obj.application_id)
-            profile = profiles.get(app.profile_id) if app is not None else None
-            step = next((s for s in profile.steps if s.id == obj.step_id), None) if profile is not None else None
-            if step is not None and profile is not None:
-                pending.append((profile.id, str(step.kind), float(obj.actual_minutes) * 60))
-
-
-@event.listens_for(Session, "after_commit")
-def _observe_steps(session: Session) -> None:
-    pending = session.info.pop(_PENDING_STEPS, None)
-    watched = _watched(session) if pending else None
-    if watched is None or not pending:
-        return
-    metrics, _ = watched
-    for profile_id, kind, seconds in pending:
-        metrics.step_duration.labels(profile=profile_id, step_kind=kind).observe(seconds)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_steps(session: Session) -> None:
-    session.info.pop(_PENDING_STEPS, None)
+    def after_rollback(self, session: Session) -> None:
+        session.info.pop(_PENDING_STEPS, None)

@@ -14,12 +14,21 @@ Why handlers and not ``HTTPException``: the workflow raises siakgate's own error
 wherever it decides to refuse; translating them here, once, keeps HTTP out of the domain and gives every
 refusal the same shape, a stable ``code`` (``type`` is derived from it) and a message in Bahasa Indonesia.
 
-Status mapping (the ``WorkflowError`` branch carries its own ``status``):
+Status mapping: the one place where an error becomes an HTTP status (the error classes carry none).
+The most specific class listed wins (an error's own class first, then its bases):
 
 ==============================================  ======  =====================================================
 error                                           status  why
 ==============================================  ======  =====================================================
-WorkflowError (and subclasses)                  .status NotFound 404, Forbidden 403, ActionNotAllowed 409, ...
+UnauthenticatedError, SignInRefused,            401     with ``WWW-Authenticate: Bearer``
+NotSignedInError
+ForbiddenError, CsrfRefusedError                403     the caller's role or region does not allow this
+NotFoundError                                   404     no such application, document, batch (or not visible)
+ActionNotAllowedError                           409     not in this state, or not this role's step
+IdempotencyConflictError, DocumentRejectedError 422     the request cannot be used as sent
+TokenError, AccountError, DeskInputError        422     nothing was written
+ProfileError                                    500     a profile that does not make sense (a deployment bug)
+WorkflowError (any other)                       400
 InvalidDataError, SiakInvalidDataError          422     the data, with every issue in ``errors``
 WrongPassphraseError                            422     the signer typed a wrong secret: ask again
 VerificationError                               422     the upload is not a (signed) PDF
@@ -27,6 +36,7 @@ SiakNotFoundError                               404     SIAK does not know the N
 CertificateStatusError, SignerNotRegistered     409     BSrE will not let this signer sign now
 TransientError                                  503     with ``Retry-After``: SIAK or BSrE may answer later
 SiakError, BsreError, SignedDocumentRejected    502     the upstream refused or answered wrongly
+any other SiakgateError                         500     (signing configuration, archive, demo)
 request validation (FastAPI)                    422     ``PERMINTAAN_TIDAK_VALID`` with the fields in ``errors``
 unknown route / method                          404/405
 anything else                                   500     ``KESALAHAN_INTERNAL``, no detail leaked
@@ -49,17 +59,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from siakgate.api.context import current_request_id
 from siakgate.errors import (
+    AccountError,
+    ActionNotAllowedError,
     BsreError,
     CertificateStatusError,
+    CsrfRefusedError,
     DataIssue,
+    DeskInputError,
+    DocumentRejectedError,
+    ForbiddenError,
+    IdempotencyConflictError,
     InvalidDataError,
+    NotFoundError,
+    NotSignedInError,
+    ProfileError,
     SiakError,
     SiakgateError,
     SiakInvalidDataError,
     SiakNotFoundError,
     SignedDocumentRejectedError,
     SignerNotRegisteredError,
+    SignInRefused,
+    TokenError,
     TransientError,
+    UnauthenticatedError,
     VerificationError,
     WorkflowError,
     WrongPassphraseError,
@@ -148,20 +171,42 @@ def _items(issues: Sequence[DataIssue]) -> list[ProblemItem] | None:
     return [ProblemItem(path=i.path, code=i.code, message=i.message) for i in issues] or None
 
 
+_STATUS: dict[type[SiakgateError], int] = {
+    UnauthenticatedError: 401,
+    SignInRefused: 401,
+    NotSignedInError: 401,
+    ForbiddenError: 403,
+    CsrfRefusedError: 403,
+    NotFoundError: 404,
+    ActionNotAllowedError: 409,
+    IdempotencyConflictError: 422,
+    DocumentRejectedError: 422,
+    TokenError: 422,
+    AccountError: 422,
+    DeskInputError: 422,
+    ProfileError: 500,
+    WorkflowError: 400,
+    InvalidDataError: 422,
+    SiakInvalidDataError: 422,
+    WrongPassphraseError: 422,
+    VerificationError: 422,
+    SiakNotFoundError: 404,
+    CertificateStatusError: 409,
+    SignerNotRegisteredError: 409,
+    TransientError: 503,
+    SiakError: 502,
+    BsreError: 502,
+    SignedDocumentRejectedError: 502,
+}
+"""Each branch of :mod:`siakgate.errors` the API answers with something other than 500 (the module's table)."""
+
+
 def status_of(error: SiakgateError) -> int:
-    """The HTTP status for one of siakgate's errors (see the module's table)."""
-    if isinstance(error, WorkflowError):
-        return error.status
-    if isinstance(error, InvalidDataError | SiakInvalidDataError | WrongPassphraseError | VerificationError):
-        return 422
-    if isinstance(error, SiakNotFoundError):
-        return 404
-    if isinstance(error, CertificateStatusError | SignerNotRegisteredError):
-        return 409
-    if isinstance(error, TransientError):
-        return 503
-    if isinstance(error, SiakError | BsreError | SignedDocumentRejectedError):
-        return 502
+    """The HTTP status for one of siakgate's errors: its own class's, else its nearest listed base's."""
+    for cls in type(error).__mro__:
+        status = _STATUS.get(cls)
+        if status is not None:
+            return status
     return 500
 
 

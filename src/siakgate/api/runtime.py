@@ -3,10 +3,11 @@
 Order of construction (each may refuse to start with a clear message): the service profiles (a
 profile that does not make sense stops the start-up), the database (migrated to the packaged head),
 the document store, one ``httpx.AsyncClient`` for SIAK and one for BSrE (timeouts from the settings,
-transports wrapped for metrics), the SIAK client, the signing backends and the workflow. Then the
-background worker starts: it runs the workflow's due automatic steps every ``worker_interval``
-seconds and is cancelled at shutdown (a unit of work in progress finishes first: see
-:meth:`siakgate.store.db.Database.run`).
+transports wrapped for metrics), the SIAK client, the signing backends and the workflow with its
+transition listeners (notifications outbox, audit trail, follow-up tasks, archive records, step-duration
+metrics: :mod:`siakgate.workflow.pipeline`). Then the background worker starts: it runs the workflow's
+due automatic steps every ``worker_interval`` seconds and is cancelled at shutdown (a unit of work in
+progress finishes first: see :meth:`siakgate.store.db.Database.run`).
 """
 
 from __future__ import annotations
@@ -20,16 +21,21 @@ from datetime import timedelta
 import anyio
 import httpx
 
-from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, watch_step_durations
+from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, StepDurations
 from siakgate.api.signers import build_signers, signing_options
-from siakgate.archive import Archive, archive_settings, locations_for
+from siakgate.archive import Archive, ArchiveRecords, archive_settings, locations_for
+from siakgate.audit import AuditTrail
 from siakgate.clock import Clock
 from siakgate.config import Settings
-from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, install_outbox, notify_http_client
+from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, notify_http_client
 from siakgate.service_desk.desk import ServiceDesk
+from siakgate.service_desk.hooks import FollowUps
 from siakgate.siak import SiakClient
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
+from siakgate.web.config import WebConfig
+from siakgate.web.core import WebContext
+from siakgate.web.public import environment
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.context import TteBlockFactory
 from siakgate.workflow.engine import Workflow
@@ -57,6 +63,10 @@ class Gateway:
     """The archive (:mod:`siakgate.archive`); its replicator runs next to the workflow's worker."""
     desk: ServiceDesk
     """Queue tickets, complaints and follow-up tasks (:mod:`siakgate.service_desk`)."""
+    calendar: WorkingCalendar
+    """Working days, shared by the workflow, the service desk and the reports."""
+    web: WebContext
+    """The signing workstation's config, templates and signing runs (:mod:`siakgate.web`)."""
     delivery: DeliveryWorker | None = None
     """The notification outbox's delivery worker (:mod:`siakgate.notify`), run next to the workflow's."""
 
@@ -67,7 +77,9 @@ def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx
 
 
 @asynccontextmanager
-async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock) -> AsyncIterator[Gateway]:
+async def open_gateway(
+    settings: Settings, metrics: GatewayMetrics, clock: Clock, *, web_config: WebConfig | None = None
+) -> AsyncIterator[Gateway]:
     """Build every service for ``settings`` on the one ``clock``; close them all on exit (also when a later
     one fails). The composition root: nothing else builds a service, routes reach them through ``Depends``."""
     profiles = load_profiles(settings.profiles_dir)
@@ -85,6 +97,7 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock
             http=siak_http,
         )
         signer, sekcam = build_signers(settings, bsre_http)
+        calendar = WorkingCalendar()  # working days: the workflow's deadlines, the desk's and the reports'
         workflow = Workflow(
             db=db,
             documents=documents,
@@ -98,13 +111,18 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock
                 signer_name=settings.kepala_dinas_name,
                 signer_nip=settings.kepala_dinas_nip,
             ),
-            calendar=WorkingCalendar(),
+            calendar=calendar,
             clock=clock,
             lease=timedelta(seconds=settings.worker_lease_seconds),
+            # What else each transition writes, in its own transaction (siakgate.workflow.pipeline).
+            listeners=[
+                Outbox(profiles, clock, settings.public_base_url),  # delivered by run_delivery (app.py)
+                AuditTrail(),
+                FollowUps(),
+                ArchiveRecords(),
+                StepDurations(metrics, profiles),
+            ],
         )
-        stack.callback(watch_step_durations(db, metrics, profiles))
-        # Notifications: outbox rows written with each transition; delivered by run_delivery (app.py).
-        stack.callback(install_outbox(db, Outbox(profiles, clock, settings.public_base_url)))
         notify_http = await stack.enter_async_context(notify_http_client(settings.notify))
         delivery = delivery_worker(settings.notify, db, notify_http, clock)
         archive_config = archive_settings(settings)
@@ -115,7 +133,8 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock
             lease=timedelta(seconds=archive_config.lease_seconds),
             clock=clock,
         )
-        desk = ServiceDesk(db, clock=clock)
+        desk = ServiceDesk(db, calendar=calendar, clock=clock)
+        web = WebContext(config=web_config or WebConfig(clock=clock), env=environment())
         log.info("gateway ready: database %s, %d service profiles", db.url, len(profiles))
         yield Gateway(
             settings=settings,
@@ -128,6 +147,8 @@ async def open_gateway(settings: Settings, metrics: GatewayMetrics, clock: Clock
             bsre_http=bsre_http,
             archive=archive,
             desk=desk,
+            calendar=calendar,
+            web=web,
             delivery=delivery,
         )
 

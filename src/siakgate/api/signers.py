@@ -1,23 +1,21 @@
 """The gateway's signing backends, built from the settings: the Kepala Dinas's and (Kecamatan) the Sekcam's.
 
-Both use the same kind of key holder (``settings.signing.backend``); they differ in which key. A
-backend that cannot be built (a missing file or setting) stops the start-up with a clear message
-rather than failing at the first batch.
+Both use the same kind of key holder (``settings.signing.backend``); they differ in which key. Both are
+built by :func:`siakgate.signing.factory.build_backend`, as ``siakgate sign`` builds its own. A backend
+that cannot be built (a missing file or setting) stops the start-up with a clear message rather than
+failing at the first batch.
 """
 
 from __future__ import annotations
 
 import httpx
 
-from siakgate.config import Settings
-from siakgate.errors import SigningError
+from siakgate.config import Settings, SigningSettings
+from siakgate.errors import SigningConfigError
 from siakgate.signing.api import SigningBackend, SigningOptions
+from siakgate.signing.factory import BackendSpec, BsreAccess, build_backend
 
-__all__ = ["build_signers", "signing_options"]
-
-
-class SigningConfigError(SigningError):
-    code = "KONFIGURASI_TTE_TIDAK_LENGKAP"
+__all__ = ["backend_specs", "build_signers", "signing_options"]
 
 
 def signing_options(settings: Settings) -> SigningOptions:
@@ -29,37 +27,36 @@ def signing_options(settings: Settings) -> SigningOptions:
     )
 
 
+def backend_specs(signing: SigningSettings) -> tuple[BackendSpec, BackendSpec | None]:
+    """(Kepala Dinas's key, Sekcam's key or None): only ``remote-hash`` and ``pkcs12`` have a Sekcam key."""
+    kepala_dinas = BackendSpec(
+        signing.backend,
+        pkcs12_path=signing.pkcs12_path,
+        pkcs11_lib=signing.pkcs11_lib,
+        pkcs11_token=signing.pkcs11_token,
+        pkcs11_key_label=signing.pkcs11_key_label,
+        csc_credential_id=signing.csc_credential_id,
+        esign_nik=signing.esign_nik,
+    )
+    sekcam: BackendSpec | None = None
+    if signing.backend == "remote-hash" and signing.sekcam_csc_credential_id:
+        sekcam = BackendSpec("remote-hash", csc_credential_id=signing.sekcam_csc_credential_id)
+    elif signing.backend == "pkcs12" and signing.sekcam_pkcs12_path is not None:
+        sekcam = BackendSpec("pkcs12", pkcs12_path=signing.sekcam_pkcs12_path)
+    return kepala_dinas, sekcam
+
+
 def build_signers(settings: Settings, bsre_http: httpx.AsyncClient) -> tuple[SigningBackend, SigningBackend | None]:
     """(Kepala Dinas backend, Sekcam backend or None) for ``settings.signing``."""
-    signing, bsre = settings.signing, settings.bsre
-    if signing.backend == "remote-hash":
-        from siakgate.bsre.csc import CscClient
-        from siakgate.signing.remote_hash import RemoteHashBackend
-
-        csc = CscClient(bsre_http, bsre.url, bsre.username, bsre.password.get_secret_value())
-        assert signing.csc_credential_id is not None  # the settings' validator insists
-        sekcam = signing.sekcam_csc_credential_id
-        return RemoteHashBackend(csc, signing.csc_credential_id), (RemoteHashBackend(csc, sekcam) if sekcam else None)
-    if signing.backend == "pkcs12":
-        from siakgate.signing.pkcs12 import Pkcs12Backend
-
-        if signing.pkcs12_path is None:
-            raise SigningConfigError(
-                "Backend pkcs12 memerlukan SIAKGATE_SIGNING__PKCS12_PATH (berkas kunci Kepala Dinas)."
-            )
-        for path in (signing.pkcs12_path, signing.sekcam_pkcs12_path):
-            if path is not None and not path.is_file():
-                raise SigningConfigError(f"Berkas kunci PKCS#12 tidak ditemukan: {path}")
-        sekcam_path = signing.sekcam_pkcs12_path
-        return Pkcs12Backend(signing.pkcs12_path), (Pkcs12Backend(sekcam_path) if sekcam_path else None)
-    if signing.backend == "pkcs11":
-        from siakgate.signing.pkcs11 import Pkcs11Backend
-
-        assert signing.pkcs11_lib is not None
-        assert signing.pkcs11_token is not None
-        return Pkcs11Backend(signing.pkcs11_lib, signing.pkcs11_token, key_label=signing.pkcs11_key_label), None
-    from siakgate.bsre.client import BsreClient
-    from siakgate.signing.esign import EsignBackend
-
-    client = BsreClient(bsre_http, bsre.url, bsre.username, bsre.password.get_secret_value())
-    return EsignBackend(client, nik=signing.esign_nik, api="v2" if signing.backend == "esign-v2" else "v1"), None
+    kepala_dinas, sekcam = backend_specs(settings.signing)
+    missing = kepala_dinas.missing()
+    if missing:  # only pkcs12 gets here: the settings' validator insists for the other kinds
+        names = ", ".join(f"SIAKGATE_SIGNING__{name.upper()}" for name in missing)
+        raise SigningConfigError(f"Backend {kepala_dinas.kind} memerlukan {names} (kunci Kepala Dinas).")
+    for spec in (kepala_dinas, sekcam):
+        path = spec.pkcs12_path if spec is not None and spec.kind == "pkcs12" else None
+        if path is not None and not path.is_file():
+            raise SigningConfigError(f"Berkas kunci PKCS#12 tidak ditemukan: {path}")
+    bsre = settings.bsre
+    access = BsreAccess(bsre_http, bsre.url, bsre.username, bsre.password.get_secret_value())
+    return build_backend(kepala_dinas, bsre=access), (build_backend(sekcam, bsre=access) if sekcam else None)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from siakgate.errors import WorkflowError
+from siakgate.errors import TokenError, UnauthenticatedError
 from siakgate.service_desk.roles import DESK_ROLES
 from siakgate.store.db import Database
 from siakgate.store.models import ApiToken
@@ -45,20 +45,6 @@ __all__ = [
 
 TOKEN_PREFIX = "sgt_"  # noqa: S105 - a public prefix, not a secret
 REGION_LENGTHS = (2, 4, 6, 10)
-
-
-class UnauthenticatedError(WorkflowError):
-    """No token, an unknown one or a revoked one: 401 (the response says which header to send)."""
-
-    code = "TOKEN_TIDAK_VALID"
-    status = 401
-
-
-class TokenError(WorkflowError):
-    """A token that cannot be created or revoked as asked (``siakgate tokens``)."""
-
-    code = "TOKEN_DITOLAK"
-    status = 422
 
 
 @dataclass(frozen=True)

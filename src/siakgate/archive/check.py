@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from siakgate.archive.files import CopyState, file_state
 from siakgate.archive.records import PENDING, REPLICATED
-from siakgate.archive.replicate import Archive, NoGoodCopyError
+from siakgate.archive.replicate import Archive
 from siakgate.audit.chain import AuditEvent, append
+from siakgate.errors import NoGoodCopyError
 from siakgate.store.models_archive import ArchiveRecord
 
 __all__ = ["ArchiveReport", "BadCopy", "restore_archive", "verify_archive"]

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from siakgate.errors import CorruptSourceError
 from siakgate.store.documents import fsync_directory
 
 __all__ = ["CopyState", "CorruptSourceError", "copy_verified", "file_state", "sha256_of"]
@@ -32,10 +33,6 @@ class CopyState(StrEnum):
     OK = "OK"
     MISSING = "HILANG"
     CORRUPT = "RUSAK"
-
-
-class CorruptSourceError(Exception):
-    """The source's bytes did not have the expected SHA-256 (nothing was written)."""
 
 
 def sha256_of(path: Path) -> str:

@@ -1,25 +1,27 @@
-"""Archive records are made in the transaction that stores a signed KK (a session hook, like the audit's).
+"""Archive records are made in the transaction that stores a signed KK (a workflow listener, like the audit's).
 
-When a unit of work adds a ``SIGNED_KK`` :class:`~siakgate.store.models.ApplicationDocument`, a
-``before_flush`` listener adds a PENDING :class:`~siakgate.store.models_archive.ArchiveRecord` for it and
-for each requirement file of the same application (the scans it was decided on), with their SHA-256.
-Committed together with the signature, so no signed KK escapes the archive; the copying itself is the
-replicator's job (:mod:`siakgate.archive.replicate`), outside the transaction.
+When the workflow stores a ``SIGNED_KK`` :class:`~siakgate.store.models.ApplicationDocument`, the
+:class:`ArchiveRecords` listener (:mod:`siakgate.workflow.pipeline`, passed by
+:func:`siakgate.api.runtime.open_gateway`) adds a PENDING :class:`~siakgate.store.models_archive.ArchiveRecord`
+for it and for each requirement file of the same application (the scans it was decided on), with their
+SHA-256. Committed together with the signature, so no signed KK escapes the archive; the copying itself
+is the replicator's job (:mod:`siakgate.archive.replicate`), outside the transaction.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from siakgate.store.models import ApplicationDocument
 from siakgate.store.models_archive import ArchiveRecord
+from siakgate.workflow.pipeline import TransitionListener
 
-__all__ = ["NOT_ARCHIVED", "PENDING", "REPLICATED", "install", "relative_path"]
+__all__ = ["NOT_ARCHIVED", "PENDING", "REPLICATED", "ArchiveRecords", "relative_path"]
 
 PENDING: Final = "PENDING"
 REPLICATED: Final = "REPLICATED"
@@ -52,12 +54,13 @@ def _record(doc: ApplicationDocument, now: datetime) -> ArchiveRecord:
     )
 
 
-def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    signed = [o for o in session.new if isinstance(o, ApplicationDocument) and o.kind == "SIGNED_KK"]
-    if not signed:
-        return
-    queued = {(o.application_id, o.kind, o.sha256) for o in session.new if isinstance(o, ArchiveRecord)}
-    for doc in signed:
+class ArchiveRecords(TransitionListener):
+    """Adds the archive records of an application when its signed KK is stored."""
+
+    def on_document(self, session: Session, doc: ApplicationDocument) -> None:
+        if doc.kind != "SIGNED_KK":
+            return
+        queued = {(o.application_id, o.kind, o.sha256) for o in session.new if isinstance(o, ArchiveRecord)}
         with session.no_autoflush:
             stored = list(
                 session.scalars(
@@ -81,9 +84,3 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
                 continue
             queued.add(key)
             session.add(_record(file, doc.created_at))  # due when the signed KK was stored (the workflow's clock)
-
-
-def install() -> None:
-    """Listen on every :class:`~sqlalchemy.orm.Session` (idempotent)."""
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)

@@ -15,8 +15,6 @@ that holds a good one; every byte copied is hashed against the record's SHA-256 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,15 +24,18 @@ from typing import Final
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
+from tenacity import wait_exponential
 
 from siakgate.archive.files import CopyState, CorruptSourceError, copy_verified, file_state
 from siakgate.archive.records import PENDING, REPLICATED
 from siakgate.archive.settings import ArchiveLocation
 from siakgate.clock import Clock, as_clock
+from siakgate.errors import NoGoodCopyError
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
+from siakgate.store.leases import Lease, LeaseQueue, worker_name
 from siakgate.store.models_archive import ArchiveRecord
 
 __all__ = ["PRIMARY", "Archive", "Claimed", "run_replicator"]
@@ -44,7 +45,8 @@ log = logging.getLogger("siakgate.archive")
 PRIMARY: Final = "dokumen"
 """The name under which the gateway's own document store appears in reports."""
 
-_MAX_BACKOFF: Final = timedelta(hours=1)
+_BACKOFF: Final = wait_exponential(multiplier=10, max=3600)
+"""10 s, 20 s, 40 s … capped at an hour: a flash disk that is not plugged in today is tried again later."""
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,7 @@ class Claimed:
     kind: str
     sha256: str
     relative_path: str
-
-
-class NoGoodCopyError(Exception):
-    """No location (nor the document store) holds a copy with the record's SHA-256."""
-
-
-def _backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=5 * 2 ** min(attempts, 12)), _MAX_BACKOFF)
+    lease: Lease
 
 
 class Archive:
@@ -84,7 +79,21 @@ class Archive:
         self.locations = list(locations)
         self.lease = lease
         self.clock = as_clock(clock)
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.worker_id = worker_id or worker_name()
+        self.queue: LeaseQueue[ArchiveRecord] = LeaseQueue(
+            db,
+            ArchiveRecord,
+            clock=self.clock,
+            owner=self.worker_id,
+            lease=lease,
+            due=lambda now: and_(
+                ArchiveRecord.state == PENDING,
+                ArchiveRecord.run_after <= now,
+                or_(ArchiveRecord.locked_until.is_(None), ArchiveRecord.locked_until < now),
+            ),
+            order_by=[ArchiveRecord.id],
+            backoff=_BACKOFF,
+        )
 
     # -- where the copies are ------------------------------------------------------------------------
 
@@ -118,25 +127,10 @@ class Archive:
     # -- replication ---------------------------------------------------------------------------------
 
     def _claim(self, limit: int, session: Session) -> list[Claimed]:
-        now = self.clock()
-        stmt = (
-            select(ArchiveRecord)
-            .where(
-                ArchiveRecord.state == PENDING,
-                ArchiveRecord.run_after <= now,
-                or_(ArchiveRecord.locked_until.is_(None), ArchiveRecord.locked_until < now),
-            )
-            .order_by(ArchiveRecord.id)
-            .limit(limit)
-        )
-        if self.db.dialect_supports_skip_locked:  # Database.claimable, spelled out for an ORM entity select
-            stmt = stmt.with_for_update(skip_locked=True)
-        claimed = []
-        for record in session.scalars(stmt):
-            record.locked_by = self.worker_id
-            record.locked_until = now + self.lease
-            claimed.append(Claimed(record.id, record.application_id, record.kind, record.sha256, record.relative_path))
-        return claimed
+        return [
+            Claimed(record.id, record.application_id, record.kind, record.sha256, record.relative_path, lease)
+            for record, lease in self.queue.claim(session, limit=limit)
+        ]
 
     def _replicate(self, item: Claimed) -> str | None:
         """Copy one record to every location that lacks a good copy; the error code, or None. Blocking."""
@@ -154,14 +148,13 @@ class Archive:
             return "ARSIP_LOKASI_GAGAL"
         return None
 
-    def _finish(self, outcomes: dict[int, str | None], session: Session) -> None:
+    def _finish(self, outcomes: list[tuple[Claimed, str | None]], session: Session) -> None:
         now = self.clock()
-        for record_id, error in outcomes.items():
-            record = session.get(ArchiveRecord, record_id, with_for_update=True)
-            if record is None or record.locked_by != self.worker_id:
+        for item, error in outcomes:
+            record = self.queue.holds(session, item.lease)
+            if record is None:
                 continue  # the lease was lost to another replicator; its outcome counts
-            record.locked_by = None
-            record.locked_until = None
+            self.queue.release(record)
             if error is None:
                 record.state = REPLICATED
                 record.replicated_at = now
@@ -169,18 +162,19 @@ class Archive:
             else:
                 record.attempts += 1
                 record.last_error_code = error
-                record.run_after = now + _backoff(record.attempts)
+                record.run_after = self.queue.retry_at(record.attempts)
 
     async def run_pending(self, *, limit: int = 20) -> int:
         """One pass: claim due records, copy them, record the outcomes; how many were claimed."""
         claimed = await self.db.run(partial(self._claim, limit))
         if not claimed:
             return 0
-        outcomes = {}
-        for item in claimed:
-            outcomes[item.id] = await anyio.to_thread.run_sync(self._replicate, item)
+        outcomes = []
+        async with self.queue.kept(*(item.lease for item in claimed)):
+            for item in claimed:
+                outcomes.append((item, await anyio.to_thread.run_sync(self._replicate, item)))
         await self.db.run(partial(self._finish, outcomes))
-        done = sum(1 for error in outcomes.values() if error is None)
+        done = sum(1 for _, error in outcomes if error is None)
         log.info("archive: %d of %d records replicated", done, len(claimed))
         return len(claimed)
 

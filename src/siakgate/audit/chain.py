@@ -10,7 +10,7 @@ extend the same tip. :func:`append` therefore serialises appenders:
 * PostgreSQL: ``pg_advisory_xact_lock`` (a transaction-level advisory lock, released by COMMIT or ROLLBACK)
   before the tip is read; under READ COMMITTED the tip read after the lock sees the previous holder's
   committed entry. Appends are made as late as possible (just before COMMIT, see
-  :mod:`siakgate.audit.hooks`), so the lock is held for milliseconds and never before a row lock the
+  :class:`siakgate.audit.hooks.AuditTrail`), so the lock is held for milliseconds and never before a row lock the
   transaction would still take.
 * SQLite: a writing unit of work already holds the database's single write lock (``BEGIN IMMEDIATE``).
 
@@ -121,7 +121,7 @@ def _tip(session: Session) -> tuple[int, str]:
     if pending:
         last = max(pending, key=lambda entry: entry.seq)
         return last.seq, last.hash
-    # A Core select on the session's connection: no autoflush (this may run inside a flush's hooks).
+    # A Core select on the session's connection: no autoflush (the caller decides when the session flushes).
     row = session.connection().execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
     found = row.first()
     return (0, GENESIS) if found is None else (int(found[0]), str(found[1]))

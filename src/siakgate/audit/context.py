@@ -1,7 +1,7 @@
 """Which calling system the current request comes through, for audit entries written deep inside the workflow.
 
 A ``contextvars.ContextVar``, set once per request (:func:`bind`, called when the API authenticates the
-token); code that runs in a worker thread through ``anyio.to_thread`` inherits it, so the session hooks
+token); code that runs in a worker thread through ``anyio.to_thread`` inherits it, so the audit listener
 (:mod:`siakgate.audit.hooks`) can name the calling system of a state change without the workflow passing
 it around. Outside a request (the background worker, the CLI) nothing is bound and the entry's actor
 stands for itself.

@@ -1,40 +1,43 @@
-"""Session hooks: every state change and every signature becomes an audit entry in the SAME transaction.
+"""The audit trail's transition listener: every state change and every signature becomes an audit entry
+in the SAME transaction.
 
-The workflow is not edited for the audit: it already writes a ``TimelineEvent`` for every state change
-(:func:`siakgate.workflow.transitions.record`, the worker giving up), a ``SIGNED_KK`` document (with the
-signing batch item marked SIGNED) for every KK the Kepala Dinas signs, and marks a kecamatan collection
-SIGNED when the Sekcam signs its cover letter. Two listeners on SQLAlchemy's ``Session`` class:
+:class:`AuditTrail` is one of the workflow's listeners (:mod:`siakgate.workflow.pipeline`, passed by
+:func:`siakgate.api.runtime.open_gateway`). The workflow tells it about every ``TimelineEvent`` (each
+state change, the worker giving up included), every document it stores (a ``SIGNED_KK`` for every KK
+the Kepala Dinas signs, with the signing batch item marked SIGNED) and every kecamatan cover letter the
+Sekcam signs:
 
-* ``before_flush`` turns those new or changed rows into :class:`~siakgate.audit.chain.AuditEvent` s kept in
-  ``session.info`` (plain data: ids, codes, states; never a note, a name or a number from the family);
-* ``before_commit`` flushes what is left, then appends the collected events to the chain
+* each becomes an :class:`~siakgate.audit.chain.AuditEvent` kept in ``session.info`` (plain data: ids,
+  codes, states; never a note, a name or a number from the family);
+* ``before_commit`` flushes what is pending, then appends the collected events to the chain
   (:func:`siakgate.audit.chain.append`: advisory lock on PostgreSQL, then the tip), so the lock is taken
-  at the very end of the transaction. The commit's own flush writes the entries with everything else:
-  the state change and its audit entry are committed together or not at all.
+  at the very end of the transaction, after every row lock the transaction takes. The commit's own
+  flush writes the entries with everything else: the state change and its audit entry are committed
+  together or not at all.
 
-A rollback drops what was collected. :func:`install` is idempotent and runs when :mod:`siakgate.audit` is
-imported (the API imports it for its routes).
+A rollback drops what was collected. Entries that are not workflow rows (a personal-data read, an
+archive repair) are appended directly with :func:`~siakgate.audit.chain.append`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from siakgate.audit.chain import AuditEvent, append
 from siakgate.audit.context import calling_system
-from siakgate.store.models import ApplicationDocument, CollectionBatch, SigningBatchItem, TimelineEvent
+from siakgate.store.models import Application, ApplicationDocument, CollectionBatch, SigningBatchItem, TimelineEvent
+from siakgate.workflow.pipeline import TransitionListener
 
-__all__ = ["STATE_CHANGED", "install", "installed"]
+__all__ = ["COVER_LETTER_SIGNED", "DOCUMENT_STORED", "KK_SIGNED", "STATE_CHANGED", "AuditTrail"]
 
 STATE_CHANGED: Final = "STATE_CHANGED"
 KK_SIGNED: Final = "KK_SIGNED"
 COVER_LETTER_SIGNED: Final = "COVER_LETTER_SIGNED"
 DOCUMENT_STORED: Final = "DOCUMENT_STORED"
 
-_PENDING: Final = "siakgate_audit_pending"
+_PENDING: Final = "siakgate.audit.pending"
 
 
 def _state_change(row: TimelineEvent) -> AuditEvent:
@@ -70,8 +73,7 @@ def _document(session: Session, row: ApplicationDocument) -> AuditEvent:
 
 
 def _cover_letter(row: CollectionBatch) -> AuditEvent | None:
-    history = inspect(row).attrs.state.history
-    if row.state != "SIGNED" or not history.added or row.signed_at is None:
+    if row.signed_at is None:
         return None
     system = calling_system(row.created_by)
     return AuditEvent(
@@ -85,44 +87,34 @@ def _cover_letter(row: CollectionBatch) -> AuditEvent | None:
     )
 
 
-def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    pending: list[AuditEvent] = session.info.setdefault(_PENDING, [])
-    for obj in session.new:
-        if isinstance(obj, TimelineEvent):
-            pending.append(_state_change(obj))
-        elif isinstance(obj, ApplicationDocument):
-            pending.append(_document(session, obj))
-    for obj in session.dirty:
-        if isinstance(obj, CollectionBatch) and (found := _cover_letter(obj)) is not None:
-            pending.append(found)
+class AuditTrail(TransitionListener):
+    """Audit entries for the workflow's state changes, stored documents and signed cover letters."""
 
+    def on_state_change(self, session: Session, app: Application, event: TimelineEvent) -> None:
+        self._collect(session, _state_change(event))
 
-def _before_commit(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    events: list[AuditEvent] = session.info.pop(_PENDING, [])
-    if events:
+    def on_document(self, session: Session, doc: ApplicationDocument) -> None:
+        self._collect(session, _document(session, doc))
+
+    def on_cover_letter_signed(self, session: Session, collection: CollectionBatch) -> None:
+        if (found := _cover_letter(collection)) is not None:
+            self._collect(session, found)
+
+    def before_commit(self, session: Session) -> None:
+        events: list[AuditEvent] = session.info.pop(_PENDING, [])
+        if not events:
+            return
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # every row lock first: the chain's lock is the transaction's last
         append(session, events)
 
+    def after_commit(self, session: Session) -> None:
+        session.info.pop(_PENDING, None)
 
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(_PENDING, None)
+    def after_rollback(self, session: Session) -> None:
+        session.info.pop(_PENDING, None)
 
-
-_LISTENERS: Final = (
-    ("before_flush", _before_flush),
-    ("before_commit", _before_commit),
-    ("after_rollback", _forget),
-    ("after_commit", _forget),
-)
-
-
-def install() -> None:
-    """Listen on every :class:`~sqlalchemy.orm.Session` (idempotent)."""
-    for name, listener in _LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
-
-
-def installed() -> bool:
-    return all(event.contains(Session, name, listener) for name, listener in _LISTENERS)
+    @staticmethod
+    def _collect(session: Session, event: AuditEvent) -> None:
+        pending: list[AuditEvent] = session.info.setdefault(_PENDING, [])
+        pending.append(event)

@@ -1,4 +1,4 @@
-"""Stable issue codes and the domain's exception classes.
+"""Stable issue codes, and the domain's exception classes (defined in :mod:`siakgate.errors`, re-exported here).
 
 Every refusal in :mod:`siakgate.domain` is an :class:`~siakgate.errors.InvalidDataError` carrying
 one or more :class:`~siakgate.errors.DataIssue`. The issue codes below are the contract for programs
@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from siakgate.errors import DataIssue, InvalidDataError
+from siakgate.errors import (
+    DataIssue,
+    InvalidFamilyError,
+    InvalidNikError,
+    InvalidNoKkError,
+    UnknownCodeError,
+    UnknownRequirementError,
+)
 
 __all__ = [
     "DataIssue",
@@ -79,38 +86,6 @@ class IssueCode(StrEnum):
     KITAP_TIDAK_BERLAKU_WNI = "KITAP_TIDAK_BERLAKU_WNI"
     # case requirements
     PERSYARATAN_TIDAK_DIKENAL = "PERSYARATAN_TIDAK_DIKENAL"
-
-
-class UnknownCodeError(InvalidDataError):
-    """A numeric code or a label that is not in the shared code lists (``contracts/codes.json``)."""
-
-    code = "KODE_TIDAK_DIKENAL"
-
-
-class InvalidNikError(InvalidDataError):
-    """A NIK whose structure is wrong (length, digits, region, date, serial)."""
-
-    code = "NIK_TIDAK_VALID"
-
-
-class InvalidNoKkError(InvalidDataError):
-    """A No. KK whose structure is wrong (length, digits, region, date, serial)."""
-
-    code = "NO_KK_TIDAK_VALID"
-
-
-class InvalidFamilyError(InvalidDataError):
-    """A Kartu Keluarga that SIAK would refuse; ``issues`` lists every problem found in one pass."""
-
-    code = "KK_TIDAK_VALID"
-
-
-class UnknownRequirementError(InvalidDataError):
-    """A requirement (persyaratan) code that is not in the catalogue of
-    :mod:`siakgate.domain.cases`.
-    """
-
-    code = "PERSYARATAN_TIDAK_DIKENAL"
 
 
 def issue(code: IssueCode, path: str, message: str) -> DataIssue:

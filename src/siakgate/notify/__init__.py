@@ -1,18 +1,19 @@
 """Notifications to applicants: a transactional outbox and its delivery worker.
 
 * :mod:`siakgate.notify.outbox`: which state change makes which message due; the rows are written in the
-  transition's own transaction (a session hook: :func:`install_outbox`).
-* :mod:`siakgate.notify.delivery`: the worker that posts due messages to the channel's webhook, with a
+  transition's own transaction (:class:`Outbox`, one of the workflow's transition listeners).
+* :mod:`siakgate.notify.delivery`: the worker that hands due messages to their channel's sender, with a
   lease, retries, backoff and jitter (:class:`DeliveryWorker`, :func:`run_delivery`).
+* :mod:`siakgate.notify.senders`: the :class:`Sender` interface, one per channel, chosen from the settings
+  (:func:`senders_for`); :class:`WebhookSender` for WHATSAPP and SMS.
 * :mod:`siakgate.notify.webhook`: the request a bridge receives and its HMAC signature.
 
-The gateway's lifespan installs the outbox and runs the worker next to the workflow's
-(:mod:`siakgate.api.runtime`); ``python -m siakgate.notify`` runs a delivery worker on its own.
+The gateway's composition root passes the outbox to the workflow and runs the worker next to the
+workflow's (:mod:`siakgate.api.runtime`); ``python -m siakgate.notify`` runs a delivery worker on its own.
 """
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import httpx
@@ -20,7 +21,8 @@ import httpx
 from siakgate.clock import Clock
 from siakgate.config import NotifySettings
 from siakgate.notify.delivery import DeliveryWorker, run_delivery
-from siakgate.notify.outbox import MessageChannel, MessageState, Outbox, install_outbox, mask_phone, redact
+from siakgate.notify.outbox import MessageChannel, MessageState, Outbox, mask_phone, redact
+from siakgate.notify.senders import Sender, WebhookSender, senders_for
 from siakgate.notify.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify_signature
 from siakgate.store.db import Database
 
@@ -31,12 +33,14 @@ __all__ = [
     "MessageChannel",
     "MessageState",
     "Outbox",
+    "Sender",
+    "WebhookSender",
     "delivery_worker",
-    "install_outbox",
     "mask_phone",
     "notify_http_client",
     "redact",
     "run_delivery",
+    "senders_for",
     "sign",
     "verify_signature",
 ]
@@ -52,13 +56,10 @@ def delivery_worker(settings: NotifySettings, db: Database, http: httpx.AsyncCli
     """A :class:`DeliveryWorker` configured from ``settings``."""
     return DeliveryWorker(
         db=db,
-        http=http,
-        endpoints=settings.endpoints(),
-        secret=settings.webhook_secret.get_secret_value().encode("utf-8"),
+        senders=senders_for(settings, http, clock),
         clock=clock,
         lease=timedelta(seconds=settings.lease_seconds),
         max_attempts=settings.max_attempts,
         backoff_base=settings.backoff_base_seconds,
         backoff_max=settings.backoff_max_seconds,
-        rng=random.Random(),  # noqa: S311 (jitter, not a secret)
     )

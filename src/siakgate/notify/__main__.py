@@ -23,7 +23,7 @@ async def _main() -> None:
         async with notify_http_client(settings.notify) as http:
             worker = delivery_worker(settings.notify, db, http, Clock())
             logging.getLogger("siakgate.notify").info(
-                "delivery worker %s on %s, channels %s", worker.worker_id, db.url, ",".join(worker.endpoints) or "-"
+                "delivery worker %s on %s, channels %s", worker.worker_id, db.url, ",".join(worker.senders) or "-"
             )
             await run_delivery(worker, settings.notify.interval)
     finally:

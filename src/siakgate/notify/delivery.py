@@ -1,13 +1,14 @@
-"""The delivery worker: outbox messages to the channels' webhooks, at least once, crash-safe.
+"""The delivery worker: outbox messages to their channels' senders, at least once, crash-safe.
 
 One message, three steps, the HTTP call outside any transaction (as the workflow's worker does):
 
 1. **claim** (one transaction): due messages (PENDING with ``next_attempt_at`` passed, or SENDING whose
-   lease ran out: a worker that died mid-delivery) of the channels that have a webhook are marked
+   lease ran out: a worker that died mid-delivery) of the channels that have a sender are marked
    SENDING under this worker's id with a lease, ``attempts`` counted. ``Database.claimable`` adds
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so gateway instances sharing one database take different
    messages; on SQLite the writer lock serialises claims.
-2. **post** the message (:mod:`siakgate.notify.webhook`), with the message id as ``Idempotency-Key``.
+2. **send** the message with its channel's sender (:mod:`siakgate.notify.senders`; for WHATSAPP and SMS
+   the webhook of :mod:`siakgate.notify.webhook`, with the message id as ``Idempotency-Key``).
 3. **record** (one transaction), only if the message is still this worker's: SENT on 2xx; FAILED for
    good on a permanent refusal or once ``max_attempts`` is spent; otherwise PENDING again after an
    exponential backoff with jitter (so many messages failing together do not retry in lock-step).
@@ -21,9 +22,6 @@ sends it again with the same id, and the bridge drops the repeat: at least once,
 from __future__ import annotations
 
 import logging
-import os
-import random
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,14 +29,16 @@ from functools import partial
 from typing import Any
 
 import anyio
-import httpx
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
+from tenacity import wait_exponential, wait_random_exponential
+from tenacity.wait import wait_base
 
 from siakgate.clock import Clock
 from siakgate.notify.outbox import MessageState, mask_phone
-from siakgate.notify.webhook import Attempt, build_request, classify, payload, transport_failure
+from siakgate.notify.senders import Sender
+from siakgate.notify.webhook import Attempt, payload
 from siakgate.store.db import Database
+from siakgate.store.leases import Lease, LeaseQueue, wait_after, waiting_or_abandoned, worker_name
 from siakgate.store.models_notify import OutboxMessage
 
 __all__ = ["DeliveryWorker", "run_delivery"]
@@ -51,6 +51,7 @@ class _Claimed:
     id: str
     channel: str
     payload: dict[str, Any]
+    lease: Lease
 
 
 @dataclass
@@ -58,22 +59,45 @@ class DeliveryWorker:
     """Delivers due outbox messages; :meth:`run_once` is one pass, :func:`run_delivery` the loop."""
 
     db: Database
-    http: httpx.AsyncClient
-    endpoints: Mapping[str, str]
-    """Channel (WHATSAPP, SMS) -> webhook URL; a channel without one keeps its messages PENDING."""
-    secret: bytes
+    senders: Mapping[str, Sender]
+    """Channel (WHATSAPP, SMS, ...) -> its sender (:func:`siakgate.notify.senders.senders_for`); a channel
+    without one keeps its messages PENDING."""
     clock: Clock
     lease: timedelta = timedelta(seconds=60)
     max_attempts: int = 10
     backoff_base: float = 5.0
     backoff_max: float = 3600.0
     batch_size: int = 10
-    rng: random.Random = field(default_factory=random.Random)
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}")
+    worker_id: str = field(default_factory=worker_name)
+    queue: LeaseQueue[OutboxMessage] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.queue = LeaseQueue(
+            self.db,
+            OutboxMessage,
+            clock=self.clock,
+            owner=self.worker_id,
+            lease=self.lease,
+            due=waiting_or_abandoned(
+                OutboxMessage.state,
+                MessageState.PENDING,
+                MessageState.SENDING,
+                OutboxMessage.locked_until,
+                OutboxMessage.next_attempt_at,
+            ),
+            order_by=[OutboxMessage.next_attempt_at, OutboxMessage.id],
+            backoff=self.strategy(),
+        )
+
+    def strategy(self) -> wait_base:
+        """Exponential with "equal jitter": half the delay fixed, half random (so messages failing together
+        do not retry in lock-step), capped at ``backoff_max``."""
+        half, cap = self.backoff_base / 2, self.backoff_max / 2
+        return wait_exponential(multiplier=half, max=cap) + wait_random_exponential(multiplier=half, max=cap)
 
     async def run_once(self) -> int:
         """Claim and deliver one batch of due messages; returns how many were attempted."""
-        if not self.endpoints:
+        if not self.senders:
             return 0
         claimed = await self.db.run(self._claim)
         if claimed:
@@ -83,56 +107,35 @@ class DeliveryWorker:
         return len(claimed)
 
     def backoff(self, attempts: int) -> timedelta:
-        """Exponential with "equal jitter": half the delay fixed, half random, capped at ``backoff_max``."""
-        delay = min(self.backoff_base * 2 ** max(attempts - 1, 0), self.backoff_max)
-        return timedelta(seconds=delay / 2 + self.rng.uniform(0, delay / 2))
+        """The wait after ``attempts`` failed attempts (:meth:`strategy`)."""
+        return wait_after(self.strategy(), attempts)
 
     # -- the three steps -------------------------------------------------------------------------------
 
     def _claim(self, session: Session) -> list[_Claimed]:
-        now = self.clock()
-        due = or_(
-            and_(OutboxMessage.state == MessageState.PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.state == MessageState.SENDING, OutboxMessage.locked_until < now),
-        )
-        stmt = (
-            select(OutboxMessage)
-            .where(due, OutboxMessage.channel.in_(list(self.endpoints)))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(self.batch_size)
-        )
-        # claimable's RowT (bound to tuple) does not admit SQLAlchemy 2.1's single-entity Select: typing only.
-        rows = session.scalars(self.db.claimable(stmt)).all()  # type: ignore[type-var]
+        where = [OutboxMessage.channel.in_(list(self.senders))]
         claimed = []
-        for row in rows:
+        for row, lease in self.queue.claim(session, limit=self.batch_size, where=where):
             row.state = MessageState.SENDING
-            row.locked_by = self.worker_id
-            row.locked_until = now + self.lease
             row.attempts += 1
-            claimed.append(_Claimed(row.id, row.channel, payload(row)))
+            claimed.append(_Claimed(row.id, row.channel, payload(row), lease))
         return claimed
 
     async def _deliver(self, item: _Claimed) -> None:
-        body, headers = build_request(item.payload, self.secret, now=self.clock.timestamp())
-        try:
-            response = await self.http.post(self.endpoints[item.channel], content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            attempt = transport_failure(exc)
-        else:
-            attempt = classify(response)
+        async with self.queue.kept(item.lease):
+            attempt = await self.senders[item.channel].send(item.payload)
         try:
             await self.db.run(partial(self._record, item, attempt))
         except Exception:  # the database is down: the lease runs out and the message is sent again
             log.exception("notification outcome not recorded id=%s", item.id)
 
     def _record(self, item: _Claimed, attempt: Attempt, session: Session) -> None:
-        row = session.get(OutboxMessage, item.id)
-        if row is None or row.state != MessageState.SENDING or row.locked_by != self.worker_id:
-            log.warning("notification lost its lease id=%s", item.id)
+        row = self.queue.holds(session, item.lease)  # the fence: only the current lease's holder records
+        if row is None or row.state != MessageState.SENDING:
+            log.warning("notification outcome discarded (lease lost) id=%s", item.id)
             return
         now = self.clock()
-        row.locked_by = None
-        row.locked_until = None
+        self.queue.release(row)
         to = mask_phone(row.recipient)
         if attempt.sent:
             row.state = MessageState.SENT
@@ -146,7 +149,7 @@ class DeliveryWorker:
         else:
             row.state = MessageState.PENDING
             row.last_error = attempt.reason
-            row.next_attempt_at = now + self.backoff(row.attempts)
+            row.next_attempt_at = self.queue.retry_at(row.attempts)
             log.warning(
                 "notification retry id=%s channel=%s to=%s attempts=%d reason=%s",
                 row.id,
@@ -159,8 +162,8 @@ class DeliveryWorker:
 
 async def run_delivery(worker: DeliveryWorker, interval: float) -> None:
     """Deliver forever: drain while there is work, then wait ``interval`` seconds; a failing pass is logged."""
-    if not worker.endpoints:
-        log.warning("no notification webhook configured: messages stay in the outbox (PENDING)")
+    if not worker.senders:
+        log.warning("no notification sender configured: messages stay in the outbox (PENDING)")
     while True:
         done = 0
         try:

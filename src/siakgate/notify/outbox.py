@@ -1,11 +1,12 @@
 """Writing notifications into the outbox, in the same transaction as the state change that makes them due.
 
-The hook: every state change of an application adds a :class:`~siakgate.store.models.TimelineEvent` to
-the session (``transitions.record``, ``transitions.return_to``, the worker). A ``before_flush`` listener
-on SQLAlchemy's ``Session`` sees those new events and, for a database on which the outbox is
-:func:`installed <install_outbox>`, adds the :class:`~siakgate.store.models_notify.OutboxMessage` rows
-the profile asks for to the same flush. The transition and its messages then commit together or not at
-all (a rolled-back transition leaves no message), and the workflow's modules stay untouched.
+The hook: :class:`Outbox` is one of the workflow's transition listeners
+(:mod:`siakgate.workflow.pipeline`, passed to the workflow by :func:`siakgate.api.runtime.open_gateway`).
+Every state change of an application adds a :class:`~siakgate.store.models.TimelineEvent`
+(``transitions.record``, ``transitions.return_to``, the worker giving up) and calls
+:meth:`Outbox.on_state_change`, which adds the :class:`~siakgate.store.models_notify.OutboxMessage` rows
+the profile asks for to the same session. The transition and its messages then commit together or not
+at all (a rolled-back transition leaves no message). A workflow built without the outbox writes none.
 
 Which events notify (see :func:`siakgate.workflow.notifications.notices`):
 
@@ -16,8 +17,10 @@ Which events notify (see :func:`siakgate.workflow.notifications.notices`):
   that only queues a SIAK call ("approve", "printed") leaves the application on its step: the message
   goes out when the call has been recorded and the step really ends, never twice.
 
-The channel is the profile's: a WhatsApp service writes WHATSAPP, any other (counter, village, kecamatan)
-SMS. No phone number on the application: no message (logged).
+The channel is the profile's (:func:`channel_of`): a WhatsApp service writes WHATSAPP, any other
+(counter, village, kecamatan) SMS. How a channel's messages leave the gateway is the delivery side's
+business (:mod:`siakgate.notify.senders`, configured per channel). No phone number on the application:
+no message (logged).
 
 Personal data: templates carry no NIK or name (checked at load), and free-text values (a verifier's
 reason) could: every name and NIK of the application's family, and any 16-digit number, is masked in the
@@ -38,21 +41,18 @@ from __future__ import annotations
 
 import logging
 import re
-import weakref
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from siakgate.clock import WIB, Clock
 from siakgate.domain import DOCUMENTS, CaseType
-from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent, new_id
 from siakgate.store.models_notify import OutboxMessage
 from siakgate.workflow.notifications import Outcome, notices, render
+from siakgate.workflow.pipeline import TransitionListener
 from siakgate.workflow.profiles import Channel, Delivery, ServiceProfile, StepKind
 from siakgate.workflow.states import State
 
@@ -60,7 +60,7 @@ __all__ = [
     "MessageChannel",
     "MessageState",
     "Outbox",
-    "install_outbox",
+    "channel_of",
     "mask_phone",
     "redact",
 ]
@@ -73,7 +73,8 @@ _MASK: Final = "***"
 
 
 class MessageChannel:
-    """The webhook channels (plain strings in the table)."""
+    """The channels the outbox writes (plain strings in the table; each is sent by the sender configured
+    for it, see :mod:`siakgate.notify.senders`)."""
 
     WHATSAPP: Final = "WHATSAPP"
     SMS: Final = "SMS"
@@ -132,17 +133,28 @@ def template_values(app: Application, profile: ServiceProfile) -> dict[str, str]
 
 
 @dataclass
-class Outbox:
-    """Turns new timeline events into outbox rows for one database (see the module docstring)."""
+class Outbox(TransitionListener):
+    """Turns the workflow's new timeline events into outbox rows (see the module docstring)."""
 
     profiles: dict[str, ServiceProfile]
     clock: Clock
     public_base_url: str = "http://127.0.0.1:8000"
 
-    def messages_for(self, session: Session, ev: TimelineEvent) -> list[OutboxMessage]:
-        """The messages ``ev`` makes due (nothing for an event that ends no step)."""
-        app = session.get(Application, ev.application_id)
-        if app is None or ev.step_id is None:
+    def on_state_change(self, session: Session, app: Application, event: TimelineEvent) -> None:
+        for message in self.messages_for(app, event):
+            session.add(message)
+            log.info(
+                "notification queued id=%s app=%s template=%s channel=%s to=%s",
+                message.id,
+                message.application_id,
+                message.template,
+                message.channel,
+                mask_phone(message.recipient),
+            )
+
+    def messages_for(self, app: Application, ev: TimelineEvent) -> list[OutboxMessage]:
+        """The messages ``ev`` (an event of ``app``) makes due (nothing for an event that ends no step)."""
+        if ev.step_id is None:
             return []
         profile = self.profiles.get(app.profile_id)
         if profile is None:
@@ -203,49 +215,3 @@ class Outbox:
             "media_type": "application/pdf",
             "verify_url": f"{self.public_base_url}/v1/verify/{app.verify_ref}" if app.verify_ref else None,
         }
-
-    def add_for(self, session: Session, events: Iterable[TimelineEvent]) -> None:
-        for ev in events:
-            for message in self.messages_for(session, ev):
-                session.add(message)
-                log.info(
-                    "notification queued id=%s app=%s template=%s channel=%s to=%s",
-                    message.id,
-                    message.application_id,
-                    message.template,
-                    message.channel,
-                    mask_phone(message.recipient),
-                )
-
-
-_INSTALLED: weakref.WeakKeyDictionary[Engine, Outbox] = weakref.WeakKeyDictionary()
-"""Which databases write notifications. Keyed by engine so that several gateways (and tests) in one
-process each get their own profiles; a database without an outbox is left alone."""
-
-
-def install_outbox(db: Database, outbox: Outbox) -> Callable[[], None]:
-    """Write notifications for state changes on ``db`` from now on; returns the function that stops it."""
-    _INSTALLED[db.engine] = outbox
-
-    def uninstall() -> None:
-        _INSTALLED.pop(db.engine, None)
-
-    return uninstall
-
-
-@event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not _INSTALLED:
-        return
-    events = [obj for obj in session.new if isinstance(obj, TimelineEvent)]
-    if not events:
-        return
-    try:
-        bind = session.get_bind()
-    except Exception:  # an unbound session: not ours
-        return
-    outbox = _INSTALLED.get(bind) if isinstance(bind, Engine) else None
-    if outbox is None:
-        return
-    with session.no_autoflush:
-        outbox.add_for(session, sorted(events, key=lambda e: (e.at, e.application_id)))

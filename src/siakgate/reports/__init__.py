@@ -2,7 +2,7 @@
 
 * :mod:`~siakgate.reports.sla` — the report (:func:`sla_report`, computed in one read-only unit of work);
 * :mod:`~siakgate.reports.render` — JSON-ready dict and the text table the CLI prints;
-* :mod:`~siakgate.reports.cli` — ``siakgate report --profile P --from D --to D [--json]``.
+* :mod:`siakgate.cli.report` — ``siakgate report --profile P --from D --to D [--json]`` (in the CLI package).
 """
 
 from siakgate.reports.render import report_dict, report_table

@@ -41,10 +41,11 @@ from siakgate.store.db import Database
 from siakgate.store.models import Application, TimelineEvent
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.profiles import ServiceProfile
+from siakgate.workflow.states import State
 
 __all__ = ["MAX_PERIOD_DAYS", "SlaReport", "StepStats", "build_sla_report", "percentile", "sla_report"]
 
-_DONE = "SELESAI"
+_DONE = State.SELESAI
 MAX_PERIOD_DAYS = 366
 """A year and a day: longer periods are several reports (the rows are read into memory)."""
 

@@ -1,20 +1,7 @@
-"""The service desk's refusals: branches of :class:`~siakgate.errors.WorkflowError` (the API maps ``status``)."""
+"""The service desk's refusals, re-exported from :mod:`siakgate.errors` (:mod:`siakgate.api.problems` maps them)."""
 
 from __future__ import annotations
 
-from siakgate.errors import WorkflowError
+from siakgate.errors import DeskInputError, FollowUpRequiredError
 
 __all__ = ["DeskInputError", "FollowUpRequiredError"]
-
-
-class DeskInputError(WorkflowError):
-    """A request the desk cannot use (an unknown level, a Bidang missing, a bad period): nothing written."""
-
-    code = "PERMINTAAN_TIDAK_VALID"
-    status = 422
-
-
-class FollowUpRequiredError(DeskInputError):
-    """A complaint cannot be closed without its recorded follow-up (tindak lanjut)."""
-
-    code = "TINDAK_LANJUT_WAJIB"

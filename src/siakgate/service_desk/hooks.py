@@ -1,9 +1,10 @@
-"""Follow-up tasks created in the transaction that finishes an application (a ``before_flush`` hook).
+"""Follow-up tasks created in the transaction that finishes an application (a workflow listener).
 
-Why a session event and not a call in the engine: every state change of an application adds a
-:class:`~siakgate.store.models.TimelineEvent` to the session (``transitions.record``), so watching those
-rows catches every way an application finishes (a person's last action, the archive job) without
-touching the workflow, and the tasks commit or roll back together with the transition.
+:class:`FollowUps` is one of the workflow's transition listeners (:mod:`siakgate.workflow.pipeline`,
+passed by :func:`siakgate.api.runtime.open_gateway`): every state change of an application adds a
+:class:`~siakgate.store.models.TimelineEvent` and tells the listeners, so every way an application
+finishes (a person's last action, the archive job) is seen, and the tasks commit or roll back together
+with the transition.
 
 When: the event whose ``outcome`` is SELESAI. The new KK has then been signed and handed over (or sent
 as a PDF), which is when seed 003 tells the applicant to return the old KK to the kecamatan and, when
@@ -22,14 +23,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from siakgate.domain import CaseType, case_profile
 from siakgate.service_desk.ktp import ktp_elements
 from siakgate.store.models import Application, TimelineEvent
+from siakgate.store.models_desk import ChangeDeclaration, FollowUpTask
+from siakgate.workflow.pipeline import TransitionListener
 
-__all__ = ["KTP_REPRINT", "OLD_KK_RETURN", "install", "tasks_for"]
+__all__ = ["KTP_REPRINT", "OLD_KK_RETURN", "FollowUps", "tasks_for"]
 
 log = logging.getLogger("siakgate.service_desk")
 
@@ -54,24 +57,19 @@ def tasks_for(case_type: CaseType, declared: list[str] | None) -> dict[str, dict
     return tasks
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    finished = [
-        obj for obj in session.new if isinstance(obj, TimelineEvent) and obj.outcome == _DONE and obj.application_id
-    ]
-    if not finished:
-        return
-    from siakgate.store.models_desk import ChangeDeclaration, FollowUpTask  # the table module imports this one
+class FollowUps(TransitionListener):
+    """Adds the follow-up tasks of an application when an event finishes it (outcome SELESAI)."""
 
-    pending = {(obj.application_id, obj.kind) for obj in session.new if isinstance(obj, FollowUpTask)}
-    for timeline in finished:
-        app = session.get(Application, timeline.application_id)
-        if app is None:
-            continue
-        declaration = session.get(ChangeDeclaration, app.id)
-        wanted = tasks_for(CaseType[app.case_type], list(declaration.elements) if declaration is not None else None)
-        existing = set(session.scalars(select(FollowUpTask.kind).where(FollowUpTask.application_id == app.id)))
+    def on_state_change(self, session: Session, app: Application, event: TimelineEvent) -> None:
+        if event.outcome != _DONE:
+            return
+        with session.no_autoflush:
+            declaration = session.get(ChangeDeclaration, app.id)
+            wanted = tasks_for(CaseType[app.case_type], list(declaration.elements) if declaration is not None else None)
+            existing = set(session.scalars(select(FollowUpTask.kind).where(FollowUpTask.application_id == app.id)))
+        existing |= {obj.kind for obj in session.new if isinstance(obj, FollowUpTask) and obj.application_id == app.id}
         for kind, details in wanted.items():
-            if kind in existing or (app.id, kind) in pending:
+            if kind in existing:
                 continue
             session.add(
                 FollowUpTask(
@@ -80,14 +78,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                     kind=kind,
                     state="OPEN",
                     details=details,
-                    created_at=timeline.at,
+                    created_at=event.at,
                 )
             )
-            pending.add((app.id, kind))
+            existing.add(kind)
             log.info("follow-up task created app=%s kind=%s", app.id, kind)
-
-
-def install() -> None:
-    """Register the hook on every :class:`Session` (idempotent; the table module calls it on import)."""
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)

@@ -6,6 +6,8 @@
 * ``esign.EsignBackend``: BSrE's Esign Client in whole-document mode (v1 or v2), its answers validated.
 
 The two BSrE-backed backends live in their modules (they bring in the BSrE client); the rest is here.
+:func:`siakgate.signing.factory.build_backend` builds any of the four from a ``BackendSpec`` (the gateway's
+settings and ``siakgate sign`` both describe their key that way).
 """
 
 from siakgate.signing.api import (

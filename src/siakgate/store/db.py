@@ -21,6 +21,9 @@ The API (what the workflow, the API and the tests code against)::
 
     with db.unit_of_work() as session: ...               # the same, blocking (CLI, tests, inside run)
 
+    workflow_db = db.with_hooks(pipeline)                # the same database; its units of work tell the
+                                                         # hooks when they begin, commit and roll back
+
     # claiming work rows (the worker): SKIP LOCKED on PostgreSQL; on SQLite the unit of work
     # already holds the single writer lock, so the select-then-mark is safe there too.
     def claim(session: Session) -> list[str]:
@@ -68,12 +71,13 @@ migrate one after another.
 from __future__ import annotations
 
 import contextlib
+import copy
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Engine, Select, create_engine, event, text
@@ -84,7 +88,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from siakgate.errors import ServiceUnavailableError
 
-__all__ = ["MIGRATIONS_DIR", "Database"]
+__all__ = ["MIGRATIONS_DIR", "Database", "SessionHooks"]
 
 T = TypeVar("T")
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
@@ -101,6 +105,23 @@ _READ_ONLY: Final = "siakgate_read_only"
 _UNAVAILABLE_MESSAGE: Final = "Basis data tidak tersedia atau sedang sibuk; silakan coba lagi."
 
 
+class SessionHooks(Protocol):
+    """Told about each unit of work of a :meth:`Database.with_hooks` database, in its thread.
+
+    ``begin`` runs first inside the transaction, ``before_commit`` last inside it (what it adds is
+    committed too; what it raises rolls everything back), then ``after_commit`` once committed or
+    ``after_rollback`` once rolled back. :class:`siakgate.workflow.pipeline.Pipeline` is the one in use.
+    """
+
+    def begin(self, session: Session) -> None: ...
+
+    def before_commit(self, session: Session) -> None: ...
+
+    def after_commit(self, session: Session) -> None: ...
+
+    def after_rollback(self, session: Session) -> None: ...
+
+
 class Database:
     """An engine plus the rules for using it; build it with :meth:`create`, close it with :meth:`dispose`."""
 
@@ -115,6 +136,7 @@ class Database:
             bind=engine.execution_options(**{_READ_ONLY: True}),
             expire_on_commit=False,
         )
+        self._hooks: SessionHooks | None = None
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -148,6 +170,13 @@ class Database:
             raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
         return cls(engine, sqlite_busy_timeout=sqlite_busy_timeout)
 
+    def with_hooks(self, hooks: SessionHooks) -> Database:
+        """This database (the same engine, pool and writer lock) with ``hooks`` told about every unit of
+        work; ``self`` is unchanged. The workflow's transition pipeline is attached this way."""
+        bound = copy.copy(self)
+        bound._hooks = hooks
+        return bound
+
     @property
     def url(self) -> str:
         """The URL with any password hidden (safe to log)."""
@@ -180,8 +209,12 @@ class Database:
             raise ServiceUnavailableError(_UNAVAILABLE_MESSAGE, code="BASIS_DATA_TIDAK_TERSEDIA")
         try:
             factory = self._read_sessions if read_only else self._sessions
-            with _translated_errors(), factory() as session, session.begin():
-                yield session
+            with _translated_errors(), factory() as session:
+                if self._hooks is None:
+                    with session.begin():
+                        yield session
+                else:
+                    yield from _hooked(session, self._hooks)
         finally:
             if lock is not None:
                 lock.release()
@@ -244,6 +277,19 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown; the object must not be used afterwards)."""
         self.engine.dispose()
+
+
+def _hooked(session: Session, hooks: SessionHooks) -> Iterator[Session]:
+    """One transaction on ``session`` with ``hooks`` told where it begins, commits or rolls back."""
+    try:
+        with session.begin():
+            hooks.begin(session)
+            yield session
+            hooks.before_commit(session)
+    except BaseException:
+        hooks.after_rollback(session)
+        raise
+    hooks.after_commit(session)
 
 
 def normalise_url(url: str | URL) -> URL:

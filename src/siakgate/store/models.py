@@ -138,7 +138,10 @@ class Application(Base):
     step_started_at: Mapped[datetime]
     """When the current step became current (a step's actual minutes are measured from here)."""
     round: Mapped[int] = mapped_column(Integer, default=0)
-    """How many times the file was resubmitted after a return; part of every job's uniqueness."""
+    """How many times the file was resubmitted or retried; part of every job's uniqueness."""
+    entry_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The round whose data SIAK holds (or will): part of the data entry's client request id. A
+    resubmission with corrected data moves it to the new round; an administrator's retry does not."""
     return_step_id: Mapped[str | None] = mapped_column(String(64))
     """Where a resubmission resumes (set when the application is returned)."""
     return_reason: Mapped[str | None] = mapped_column(Text)
@@ -248,6 +251,8 @@ class SigningBatch(Base):
     region_prefix: Mapped[str] = mapped_column(String(10), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    """The fencing token of the sign call that holds the batch (``siakgate.store.leases``)."""
     locked_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -268,6 +273,30 @@ class SigningBatchItem(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     signed_sha256: Mapped[str | None] = mapped_column(String(64))
     signed_at: Mapped[datetime | None]
+
+
+class SigningSend(Base):
+    """One document handed to the signing service (BSrE) by one sign call, written BEFORE it is sent.
+
+    The operator's record to reconcile with BSrE's own log: after a crash between BSrE's answer and
+    the gateway's commit, the next call signs that KK again (unavoidable once), and both sends are
+    here with the hash of what was sent and which lease sent it. ``outcome`` is filled in when the
+    call records its result: SIGNED, FAILED, or DISCARDED (a stale holder's result, not stored).
+    """
+
+    __tablename__ = "signing_sends"
+    __table_args__ = (Index("ix_signing_sends_app", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("signing_batches.id"))
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
+    lease_token: Mapped[str] = mapped_column(String(100))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the PDF sent to be signed."""
+    sent_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotencyRecord(Base):

@@ -143,10 +143,3 @@ class ChangeDeclaration(Base):
     elements: Mapped[list[Any]] = mapped_column(JSON)
     declared_by: Mapped[str] = mapped_column(String(100))
     declared_at: Mapped[datetime]
-
-
-# The follow-up hook watches TimelineEvent rows of every session; importing the tables installs it, so
-# whatever process writes applications with this schema also creates the tasks (same transaction).
-from siakgate.service_desk import hooks as _hooks  # noqa: E402
-
-_hooks.install()

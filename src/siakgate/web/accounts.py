@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from siakgate.errors import WorkflowError
+from siakgate.errors import AccountError, SignInRefused
 from siakgate.store.db import Database
 from siakgate.store.models_web import WebSession, WebUser
 from siakgate.web.config import WebConfig
@@ -50,27 +50,6 @@ REGION_LENGTHS = (2, 4, 6, 10)
 """As for API tokens (:mod:`siakgate.api.tokens`), which this package does not import: the API imports it."""
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("siakgate-dummy-password-for-timing")
-
-
-class AccountError(WorkflowError):
-    """An account that cannot be created or changed as asked (``siakgate users``)."""
-
-    code = "AKUN_DITOLAK"
-    status = 422
-
-
-class SignInRefused(WorkflowError):
-    """Sign-in refused; one message for every reason (see the module docstring)."""
-
-    code = "GAGAL_MASUK"
-    status = 401
-
-    def __init__(self, config: WebConfig) -> None:
-        minutes = int(config.lockout.total_seconds() // 60)
-        super().__init__(
-            "Nama pengguna atau kata sandi salah, atau akun sedang dikunci. "
-            f"Setelah {config.max_failures} kali gagal berturut-turut akun dikunci {minutes} menit."
-        )
 
 
 @dataclass(frozen=True)
@@ -256,5 +235,5 @@ async def check_password(db: Database, username: str, password: str, config: Web
 
     officer = await db.run(unit)
     if officer is None:
-        raise SignInRefused(config)
+        raise SignInRefused(config.max_failures, int(config.lockout.total_seconds() // 60))
     return officer

@@ -20,11 +20,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from jinja2 import Environment
 
-from siakgate.errors import ForbiddenError, NotFoundError, SiakgateError, WorkflowError
+from siakgate.errors import (
+    CsrfRefusedError,
+    ForbiddenError,
+    NotFoundError,
+    NotSignedInError,
+    SiakgateError,
+    WorkflowError,
+)
 from siakgate.web.accounts import Officer
 from siakgate.web.config import WebConfig
 from siakgate.web.messages import FLASH, plain_error
-from siakgate.web.public import environment
 from siakgate.web.runs import SigningRuns
 from siakgate.web.sessions import SESSION_COOKIE, SignedIn, constant_time_equal, find_session
 from siakgate.workflow.engine import Workflow
@@ -69,21 +75,9 @@ _PAGE_CSP = (
 )
 
 
-class NotSignedInError(Exception):
-    """No live session: a page redirects to the sign-in page, a fetch gets 401."""
-
-    def __init__(self, expired: bool = False) -> None:
-        super().__init__("not signed in")
-        self.expired = expired
-
-
-class CsrfRefusedError(Exception):
-    """A state-changing request without the session's CSRF token: 403 and a page that says so."""
-
-
 @dataclass
 class WebContext:
-    """The workstation's per-app state (``app.state.web``): its config, templates and signing runs."""
+    """The workstation's per-gateway state (``Gateway.web``): its config, templates and signing runs."""
 
     config: WebConfig
     env: Environment
@@ -91,13 +85,8 @@ class WebContext:
 
 
 def web_context(request: Request) -> WebContext:
-    state = request.app.state
-    context: WebContext | None = getattr(state, "web", None)
-    if context is None:
-        config = getattr(state, "web_config", None) or WebConfig(clock=state.clock)
-        context = WebContext(config=config, env=environment())
-        state.web = context
-    return context
+    """The workstation's context, built with the gateway by the composition root."""
+    return gateway_of(request).web
 
 
 def gateway_of(request: Request) -> Gateway:
@@ -195,10 +184,9 @@ def _error_response(request: Request, exc: Exception) -> Response:
             response.delete_cookie(SESSION_COOKIE, path=BASE)
         return response
     if isinstance(exc, CsrfRefusedError):
-        message = "Formulir ini sudah tidak berlaku (token keamanan tidak cocok). Muat ulang halaman lalu coba lagi."
         if wants_json(request):
-            return JSONResponse({"code": "CSRF_DITOLAK", "message": message}, status_code=403)
-        return render(request, "error.html", 403, testid="csrf-error", title="Permintaan ditolak", message=message)
+            return JSONResponse({"code": exc.code, "message": exc.message}, status_code=403)
+        return render(request, "error.html", 403, testid="csrf-error", title="Permintaan ditolak", message=exc.message)
     from siakgate.api.problems import status_of  # not at import time: siakgate.api imports this package
 
     assert isinstance(exc, SiakgateError)

@@ -7,6 +7,8 @@ for the details an operator may need.
 
 from __future__ import annotations
 
+from siakgate.workflow.states import State
+
 __all__ = ["ACTION_LABELS", "CREDENTIAL_CODES", "FLASH", "plain_error"]
 
 FLASH: dict[str, tuple[str, str]] = {
@@ -68,18 +70,18 @@ def plain_error(code: str | None, message: str | None) -> str:
 
 
 STATE_LABELS: dict[str, str] = {
-    "MENUNGGU_KELENGKAPAN": "Menunggu pemeriksaan kelengkapan",
-    "DIKEMBALIKAN": "Dikembalikan ke pemohon",
-    "DIPROSES_SIAK": "Sedang diproses di SIAK",
-    "MENUNGGU_KONFIRMASI_PEMOHON": "Menunggu konfirmasi pemohon",
-    "MENUNGGU_VERIFIKASI": "Menunggu verifikasi",
-    "DITOLAK": "Ditolak",
-    "MENUNGGU_PENGANTAR": "Menunggu surat pengantar kecamatan",
-    "MENUNGGU_TTE": "Menunggu TTE Kepala Dinas",
-    "MENUNGGU_CETAK": "Menunggu dicetak",
-    "MENUNGGU_PENYERAHAN": "Menunggu diserahkan",
-    "SELESAI": "Selesai",
-    "GANGGUAN": "Gangguan (perlu ditangani admin)",
+    State.MENUNGGU_KELENGKAPAN: "Menunggu pemeriksaan kelengkapan",
+    State.DIKEMBALIKAN: "Dikembalikan ke pemohon",
+    State.DIPROSES_SIAK: "Sedang diproses di SIAK",
+    State.MENUNGGU_KONFIRMASI_PEMOHON: "Menunggu konfirmasi pemohon",
+    State.MENUNGGU_VERIFIKASI: "Menunggu verifikasi",
+    State.DITOLAK: "Ditolak",
+    State.MENUNGGU_PENGANTAR: "Menunggu surat pengantar kecamatan",
+    State.MENUNGGU_TTE: "Menunggu TTE Kepala Dinas",
+    State.MENUNGGU_CETAK: "Menunggu dicetak",
+    State.MENUNGGU_PENYERAHAN: "Menunggu diserahkan",
+    State.SELESAI: "Selesai",
+    State.GANGGUAN: "Gangguan (perlu ditangani admin)",
 }
 """Each workflow state as an officer reads it (siakgate.workflow.states.State values)."""
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from siakgate.store.db import Database
 from siakgate.store.models import Application, SigningBatch, SigningBatchItem, TimelineEvent
 from siakgate.workflow.access import Actor
+from siakgate.workflow.states import BatchItemState, BatchState
 
 __all__ = ["HistoryRow", "OpenBatch", "history", "open_batches"]
 
@@ -49,7 +50,7 @@ async def open_batches(db: Database, actor: Actor) -> list[OpenBatch]:
     def read(session: Session) -> list[OpenBatch]:
         batches = session.scalars(
             select(SigningBatch)
-            .where(SigningBatch.state != "DONE")
+            .where(SigningBatch.state != BatchState.DONE)
             .where(SigningBatch.region_prefix.startswith(actor.region_prefix, autoescape=True))
             .order_by(SigningBatch.created_at.desc())
             .limit(50)
@@ -59,8 +60,8 @@ async def open_batches(db: Database, actor: Actor) -> list[OpenBatch]:
             items = session.scalars(
                 select(SigningBatchItem).where(SigningBatchItem.batch_id == batch.id).order_by(SigningBatchItem.id)
             ).all()
-            unsigned = tuple(i.application_id for i in items if i.state != "SIGNED")
-            failed = sum(1 for i in items if i.state == "FAILED")
+            unsigned = tuple(i.application_id for i in items if i.state != BatchItemState.SIGNED)
+            failed = sum(1 for i in items if i.state == BatchItemState.FAILED)
             if unsigned:
                 found.append(OpenBatch(batch.id, batch.state, batch.created_at, unsigned, failed))
         return found

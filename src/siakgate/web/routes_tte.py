@@ -34,7 +34,7 @@ from siakgate.web.queries import open_batches
 from siakgate.web.routes_verify import case_label
 from siakgate.web.sessions import SignedIn
 from siakgate.workflow.profiles import Role
-from siakgate.workflow.states import State
+from siakgate.workflow.states import BatchItemState, BatchState, State
 from siakgate.workflow.views import ApplicationView, BatchView
 
 __all__ = ["router"]
@@ -97,10 +97,10 @@ class _Line:
     app: ApplicationView | None
 
 
-_ITEM_TEXT = {
-    "PENDING": "Menunggu tanda tangan",
-    "SIGNING": "Sedang ditandatangani…",
-    "SIGNED": "Sudah ditandatangani",
+_ITEM_TEXT: dict[str, str] = {
+    BatchItemState.PENDING: "Menunggu tanda tangan",
+    BatchState.SIGNING: "Sedang ditandatangani…",
+    BatchItemState.SIGNED: "Sudah ditandatangani",
 }
 
 
@@ -108,9 +108,9 @@ def _lines(view: BatchView, running: bool, apps: dict[str, ApplicationView]) -> 
     lines = []
     for item in view.items:
         state = item.state
-        if running and state != "SIGNED":
-            state = "SIGNING"
-        if state == "FAILED":
+        if running and state != BatchItemState.SIGNED:
+            state = BatchState.SIGNING
+        if state == BatchItemState.FAILED:
             message = "Gagal: " + plain_error(item.error_code, item.error_message)
         else:
             message = _ITEM_TEXT.get(state, state)
@@ -121,13 +121,13 @@ def _lines(view: BatchView, running: bool, apps: dict[str, ApplicationView]) -> 
 def _status(request: Request, view: BatchView) -> dict[str, object]:
     """What the page polls: the batch as the database says, plus this process's run of it."""
     run = web_context(request).runs.get(view.id)
-    running = bool(run and run.running) or view.state == "SIGNING"
+    running = bool(run and run.running) or view.state == BatchState.SIGNING
     lines = _lines(view, running, {})
     error: dict[str, str] | None = None
     if run is not None and not run.running and run.error_code is not None:
         error = {"code": run.error_code, "message": plain_error(run.error_code, run.error_message)}
     elif not running:
-        failed_codes = {line.error_code for line in lines if line.state == "FAILED"}
+        failed_codes = {line.error_code for line in lines if line.state == BatchItemState.FAILED}
         if len(failed_codes) == 1 and failed_codes <= CREDENTIAL_CODES:
             code = next(iter(failed_codes))
             assert code is not None
@@ -136,14 +136,14 @@ def _status(request: Request, view: BatchView) -> dict[str, object]:
                 "message": plain_error(code, None) + " Tidak ada KK yang ditandatangani; batch tetap menunggu. "
                 "Masukkan lagi lalu tekan Tandatangani.",
             }
-    state = "SIGNING" if running else view.state
+    state = BatchState.SIGNING if running else view.state
     return {
         "batch_id": view.id,
         "state": state,
         "running": running,
         "error": error,
-        "signed": sum(1 for line in lines if line.state == "SIGNED"),
-        "failed": sum(1 for line in lines if line.state == "FAILED"),
+        "signed": sum(1 for line in lines if line.state == BatchItemState.SIGNED),
+        "failed": sum(1 for line in lines if line.state == BatchItemState.FAILED),
         "total": len(lines),
         "items": [
             {

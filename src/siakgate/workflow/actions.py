@@ -36,7 +36,7 @@ from siakgate.workflow.context import Deps
 from siakgate.workflow.intake import check_family, intake_roles
 from siakgate.workflow.profiles import Role, ServiceProfile, Step
 from siakgate.workflow.queries import documents_of, view_of
-from siakgate.workflow.states import JobKind, JobState, State
+from siakgate.workflow.states import ACTIONS, JobKind, JobState, State
 from siakgate.workflow.transitions import (
     advance,
     current_step,
@@ -54,18 +54,6 @@ from siakgate.workflow.views import ApplicationView
 __all__ = ["ACTIONS", "act"]
 
 log = logging.getLogger("siakgate.workflow")
-
-ACTIONS: dict[State, tuple[str, ...]] = {
-    State.MENUNGGU_KELENGKAPAN: ("complete", "complete_physical", "incomplete"),
-    State.MENUNGGU_KONFIRMASI_PEMOHON: ("confirm", "correct"),
-    State.MENUNGGU_VERIFIKASI: ("approve", "reject"),
-    State.MENUNGGU_CETAK: ("printed",),
-    State.MENUNGGU_PENYERAHAN: ("delivered",),
-    State.DIKEMBALIKAN: ("resubmit",),
-    State.DITOLAK: ("resubmit",),
-    State.GANGGUAN: ("retry",),
-}
-"""Which actions each state accepts."""
 
 
 def _invalid(code: str, path: str, message: str) -> InvalidDataError:
@@ -242,6 +230,7 @@ def _resubmit(
         app.siak_request_no = None  # SIAK cannot amend a request: the corrected data is a new one
         app.no_kk = app.entry_no_kk
     app.round += 1
+    app.entry_round = app.round  # the resubmitted data is a new version: a new SIAK client request id
     app.return_step_id = None
     app.return_reason = None
     app.missing = []
@@ -262,7 +251,10 @@ def _resubmit(
 
 
 def _retry(session: Session, app: Application, profile: ServiceProfile, actor: Actor, now: datetime) -> None:
-    """Queue the failed job again in a new round (the same kind: a failed upload is uploaded, never re-signed)."""
+    """Queue the failed job again in a new round (the same kind: a failed upload is uploaded, never re-signed).
+
+    The data did not change, so ``entry_round`` stays: a data entry is retried under the same SIAK
+    client request id, and SIAK answers with the request the first attempt may already have made."""
     failed = session.scalars(
         select(Job)
         .where(Job.application_id == app.id, Job.state == str(JobState.FAILED))

@@ -3,8 +3,14 @@
 * **create**: applications visible to the Kepala Dinas and waiting for the TTE (MENUNGGU_TTE). An
   application that already has an unsigned item in another batch is refused, so an application
   belongs to at most one batch that may still sign it.
-* **sign**: the batch is claimed (state SIGNING with a lease, under the batch's ``version``) so two
-  calls, or two gateway instances, never sign it at once; the KK to sign is the application's latest
+* **sign**: the batch is claimed with a lease of its own (:mod:`siakgate.store.leases`: state SIGNING,
+  a fencing token in ``locked_by``), renewed while the signing service works, so two calls, or two
+  gateway instances, never sign it at once: a second call while one runs is refused (409,
+  BATCH_SEDANG_DITANDATANGANI). Every document is recorded in ``signing_sends`` (hash of what was
+  sent, which lease sent it) BEFORE it is sent, for reconciling with BSrE's log after a crash. The
+  outcome is recorded only by the holder of the current lease: a stale holder (its lease ran out and
+  another call took the batch) stores none of its signed PDFs, marks its sends DISCARDED and is
+  answered 409 too. The KK to sign is the application's latest
   DRAFT_KK (fetched again from SIAK after the verifier's approval, without draft marks); each gets a
   TTE block whose QR code opens ``/v1/verify/{ref}`` (``ref`` unguessable, stored on the application);
   ``signing.sign_batch`` is called ONCE. The signed PDFs are stored first; then one transaction marks
@@ -17,6 +23,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -26,23 +33,23 @@ from functools import partial
 import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tenacity import wait_none
 
 from siakgate.errors import ActionNotAllowedError, DataIssue, InvalidDataError, NotFoundError, SiakgateError
 from siakgate.signing import Credential, SignRequest, SignResult
-from siakgate.store.models import Application, ApplicationDocument, SigningBatch, SigningBatchItem
+from siakgate.store.leases import Lease, LeaseQueue, waiting_or_abandoned
+from siakgate.store.models import Application, ApplicationDocument, SigningBatch, SigningBatchItem, SigningSend
 from siakgate.workflow.access import Actor, require_role, visible
 from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, StepKind
-from siakgate.workflow.states import JobKind, State
-from siakgate.workflow.transitions import current_step, latest_document, queue_job, record
+from siakgate.workflow.states import BatchItemState, BatchState, JobKind, SendOutcome, State
+from siakgate.workflow.transitions import current_step, latest_document, queue_job, record, record_document
 from siakgate.workflow.views import BatchView, batch_view
 
 __all__ = ["create_signing_batch", "get_batch", "request_batch_otp", "sign_batch"]
 
 log = logging.getLogger("siakgate.workflow")
 
-_PENDING, _SIGNING, _DONE = "PENDING", "SIGNING", "DONE"
-_ITEM_PENDING, _ITEM_SIGNED, _ITEM_FAILED = "PENDING", "SIGNED", "FAILED"
 _SIGNER_ROLES = [Role.KEPALA_DINAS]
 
 
@@ -82,7 +89,7 @@ async def create_signing_batch(deps: Deps, actor: Actor, app_ids: list[str]) -> 
                 raise ActionNotAllowedError(f"Permohonan {app_id} tidak sedang menunggu TTE.")
         open_items = session.scalars(
             select(SigningBatchItem.application_id).where(
-                SigningBatchItem.application_id.in_(ids), SigningBatchItem.state != _ITEM_SIGNED
+                SigningBatchItem.application_id.in_(ids), SigningBatchItem.state != BatchItemState.SIGNED
             )
         ).all()
         if open_items:
@@ -91,7 +98,7 @@ async def create_signing_batch(deps: Deps, actor: Actor, app_ids: list[str]) -> 
                 code="SUDAH_DALAM_BATCH",
             )
         batch = SigningBatch(
-            state=_PENDING,
+            state=BatchState.PENDING,
             created_by=actor.name,
             region_prefix=actor.region_prefix,
             created_at=now,
@@ -101,7 +108,7 @@ async def create_signing_batch(deps: Deps, actor: Actor, app_ids: list[str]) -> 
         session.add(batch)
         session.flush()
         for app_id in ids:
-            session.add(SigningBatchItem(batch_id=batch.id, application_id=app_id, state=_ITEM_PENDING))
+            session.add(SigningBatchItem(batch_id=batch.id, application_id=app_id, state=BatchItemState.PENDING))
         session.flush()
         log.info("signing batch created batch=%s items=%d", batch.id, len(ids))
         return batch_view(batch, _items(session, batch.id))
@@ -126,7 +133,7 @@ async def request_batch_otp(deps: Deps, batch_id: str, actor: Actor) -> None:
         raise ActionNotAllowedError(
             "Penanda tangan ini tidak memakai OTP; gunakan passphrase.", code="OTP_TIDAK_DIPAKAI"
         )
-    await request_otp(sum(1 for item in view.items if item.state != _ITEM_SIGNED))
+    await request_otp(sum(1 for item in view.items if item.state != BatchItemState.SIGNED))
 
 
 @dataclass(frozen=True)
@@ -137,16 +144,39 @@ class _ToSign:
     draft_sha: str | None
 
 
-def _claim(deps: Deps, actor: Actor, batch_id: str, session: Session) -> list[_ToSign]:
-    now = deps.now()
+def batch_queue(deps: Deps) -> LeaseQueue[SigningBatch]:
+    """Signing batches as a lease queue: a batch may be taken when PENDING, or SIGNING with a lease that ran out."""
+
+    return LeaseQueue(
+        deps.db,
+        SigningBatch,
+        clock=deps.clock,
+        owner=deps.worker_id,
+        lease=deps.lease,
+        due=waiting_or_abandoned(SigningBatch.state, BatchState.PENDING, BatchState.SIGNING, SigningBatch.locked_until),
+        order_by=[SigningBatch.id],
+        backoff=wait_none(),
+    )
+
+
+def _busy() -> ActionNotAllowedError:
+    return ActionNotAllowedError("Batch ini sedang ditandatangani.", code="BATCH_SEDANG_DITANDATANGANI")
+
+
+def _claim(
+    deps: Deps, queue: LeaseQueue[SigningBatch], actor: Actor, batch_id: str, session: Session
+) -> tuple[list[_ToSign], Lease | None]:
     batch = _load(session, actor, batch_id)
-    if batch.state == _DONE:
-        return []
-    if batch.state == _SIGNING and batch.locked_until is not None and batch.locked_until > now:
-        raise ActionNotAllowedError("Batch ini sedang ditandatangani.", code="BATCH_SEDANG_DITANDATANGANI")
+    if batch.state == BatchState.DONE:
+        return [], None
+    found = queue.claim(session, where=[SigningBatch.id == batch.id])
+    if not found:
+        raise _busy()
+    _, lease = found[0]
+    now = deps.now()
     todo: list[_ToSign] = []
     for item in _items(session, batch.id):
-        if item.state == _ITEM_SIGNED:
+        if item.state == BatchItemState.SIGNED:
             continue
         app = session.get(Application, item.application_id)
         assert app is not None
@@ -156,11 +186,28 @@ def _claim(deps: Deps, actor: Actor, batch_id: str, session: Session) -> list[_T
             app.verify_ref = secrets.token_urlsafe(24)
         draft = latest_document(session, app.id, "DRAFT_KK")
         todo.append(_ToSign(item.id, app.id, app.verify_ref, draft.sha256 if draft is not None else None))
-    batch.state = _SIGNING
-    batch.locked_until = now + deps.lease
+    batch.state = BatchState.SIGNING
     batch.attempts += 1
     batch.updated_at = now
-    return todo
+    return todo, lease
+
+
+def _record_sends(deps: Deps, batch_id: str, lease: Lease, requests: list[SignRequest], session: Session) -> list[int]:
+    """What is about to be sent, committed before it is: one ``signing_sends`` row per document."""
+    now = deps.now()
+    rows = [
+        SigningSend(
+            batch_id=batch_id,
+            application_id=request.document_id,
+            lease_token=lease.token,
+            document_sha256=hashlib.sha256(request.pdf).hexdigest(),
+            sent_at=now,
+        )
+        for request in requests
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [row.id for row in rows]
 
 
 async def _request(deps: Deps, item: _ToSign) -> SignRequest | SiakgateError:
@@ -173,40 +220,58 @@ async def _request(deps: Deps, item: _ToSign) -> SignRequest | SiakgateError:
 async def sign_batch(deps: Deps, batch_id: str, actor: Actor, credential: Credential) -> BatchView:
     try:
         require_role(actor, _SIGNER_ROLES)
-        todo = await deps.db.run(partial(_claim, deps, actor, batch_id))
+        queue = batch_queue(deps)
+        todo, lease = await deps.db.run(partial(_claim, deps, queue, actor, batch_id))
+        if lease is None:
+            return await get_batch(deps, batch_id, actor)  # every item signed already: nothing is sent
         prepared = [await _request(deps, item) for item in todo]
         requests = [r for r in prepared if isinstance(r, SignRequest)]
         results: dict[str, SignResult] = {}
-        if requests:
-            try:
-                signed = await deps.signing.sign_batch(requests, credential, deps.signing_options)
-            except SiakgateError as exc:
-                signed = [SignResult(r.document_id, error=exc) for r in requests]
-            results = {r.document_id: r for r in signed}
-        shas: dict[str, str] = {}
-        for result in results.values():
-            if result.ok and result.signed_pdf is not None:
-                shas[result.document_id] = await anyio.to_thread.run_sync(
-                    deps.documents.put, result.signed_pdf, "application/pdf"
-                )
+        sends: list[int] = []
+        async with queue.kept(lease):
+            if requests:
+                sends = await deps.db.run(partial(_record_sends, deps, batch_id, lease, requests))
+                try:
+                    signed = await deps.signing.sign_batch(requests, credential, deps.signing_options)
+                except SiakgateError as exc:
+                    signed = [SignResult(r.document_id, error=exc) for r in requests]
+                results = {r.document_id: r for r in signed}
         errors = {item.app_id: p for item, p in zip(todo, prepared, strict=True) if isinstance(p, SiakgateError)}
-        return await deps.db.run(partial(_finish, deps, actor, batch_id, todo, results, shas, errors))
+        view = await deps.db.run(partial(_finish, deps, queue, lease, actor, batch_id, todo, results, errors, sends))
+        if view is None:
+            raise _busy()  # a stale holder: another call has the batch now, and this one's results are discarded
+        return view
     finally:
         credential.wipe()
 
 
 def _finish(
     deps: Deps,
+    queue: LeaseQueue[SigningBatch],
+    lease: Lease,
     actor: Actor,
     batch_id: str,
     todo: list[_ToSign],
     results: dict[str, SignResult],
-    shas: dict[str, str],
     errors: dict[str, SiakgateError],
+    sends: list[int],
     session: Session,
-) -> BatchView:
+) -> BatchView | None:
+    """Record the outcome if this call still holds the batch's lease (None, and nothing stored, if not)."""
     now = deps.now()
-    batch = _load(session, actor, batch_id)
+    batch = queue.holds(session, lease)  # the fence
+    sent = {s.application_id: s for s in session.scalars(select(SigningSend).where(SigningSend.id.in_(sends)))}
+    if batch is None:
+        for discarded in sent.values():
+            discarded.outcome = SendOutcome.DISCARDED
+        log.warning("batch outcome discarded (lease lost) batch=%s documents=%d", batch_id, len(sent))
+        return None
+    # Stored only now, behind the fence: a stale holder leaves no signed PDF behind.
+    shas = {
+        app_id: deps.documents.put(result.signed_pdf, "application/pdf")
+        for app_id, result in results.items()
+        if result.ok and result.signed_pdf is not None
+    }
     signer = deps.tte.signer_name
     for item in todo:
         row = session.get(SigningBatchItem, item.item_id)
@@ -215,17 +280,25 @@ def _finish(
         assert app is not None
         result = results.get(item.app_id)
         sha = shas.get(item.app_id)
+        send = sent.get(item.app_id)
         if sha is not None and result is not None and result.signed_pdf is not None:
             _signed(session, deps, actor, row, app, sha, len(result.signed_pdf), signer, now)
+            if send is not None:
+                send.outcome, send.signed_sha256 = SendOutcome.SIGNED, sha
             continue
         error = errors.get(item.app_id) or (result.error if result is not None else None)
-        row.state = _ITEM_FAILED
+        if send is not None:
+            send.outcome, send.error_code = (
+                SendOutcome.FAILED,
+                error.code if error is not None else "PENANDATANGANAN_GAGAL",
+            )
+        row.state = BatchItemState.FAILED
         row.error_code = error.code if error is not None else "PENANDATANGANAN_GAGAL"
         row.error_message = error.message if error is not None else "Dokumen tidak ditandatangani."
         log.info("batch item failed batch=%s app=%s code=%s", batch.id, app.id, row.error_code)
     items = _items(session, batch.id)
-    batch.state = _DONE if all(i.state == _ITEM_SIGNED for i in items) else _PENDING
-    batch.locked_until = None
+    batch.state = BatchState.DONE if all(i.state == BatchItemState.SIGNED for i in items) else BatchState.PENDING
+    queue.release(batch)
     batch.updated_at = now
     session.flush()
     return batch_view(batch, items)
@@ -242,12 +315,13 @@ def _signed(
     signer: str,
     now: datetime,
 ) -> None:
-    row.state = _ITEM_SIGNED
+    row.state = BatchItemState.SIGNED
     row.signed_sha256 = sha
     row.signed_at = now
     row.error_code = None
     row.error_message = None
-    session.add(
+    record_document(
+        session,
         ApplicationDocument(
             application_id=app.id,
             kind="SIGNED_KK",
@@ -257,7 +331,7 @@ def _signed(
             filename=f"kk-{app.siak_request_no or app.id}.pdf",
             created_by=actor.name,
             created_at=now,
-        )
+        ),
     )
     profile = deps.profile(app.profile_id)
     step = current_step(profile, app)

@@ -30,15 +30,14 @@ from siakgate.store.models import Application, ApplicationDocument, CollectionBa
 from siakgate.workflow.access import Actor, require_role, visible
 from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, StepKind
-from siakgate.workflow.states import State
-from siakgate.workflow.transitions import advance, current_step
+from siakgate.workflow.states import CollectionState, State
+from siakgate.workflow.transitions import advance, current_step, record_document
 from siakgate.workflow.views import CollectionView, collection_view, masked
 
 __all__ = ["collect", "get_collection", "render_cover_letter", "sign_cover_letter", "submit_collection"]
 
 log = logging.getLogger("siakgate.workflow")
 
-_OPEN, _SIGNED, _SUBMITTED = "OPEN", "SIGNED", "SUBMITTED"
 _ROLES = [Role.SEKCAM]
 
 
@@ -120,7 +119,7 @@ async def collect(deps: Deps, actor: Actor, app_ids: list[str]) -> CollectionVie
         batch = CollectionBatch(
             profile_id=profiles.pop(),
             district_code=district,
-            state=_OPEN,
+            state=CollectionState.OPEN,
             number=f"474/{district}/{day:%Y%m%d}/{len(ids)}",
             created_by=actor.name,
             created_at=now,
@@ -158,7 +157,7 @@ async def sign_cover_letter(deps: Deps, collection_id: str, actor: Actor, creden
 
         def read(session: Session) -> str:
             batch = _load(session, actor, collection_id)
-            if batch.state != _OPEN or batch.cover_letter_sha256 is None:
+            if batch.state != CollectionState.OPEN or batch.cover_letter_sha256 is None:
                 raise ActionNotAllowedError("Surat pengantar ini sudah ditandatangani.")
             return batch.cover_letter_sha256
 
@@ -177,11 +176,12 @@ async def sign_cover_letter(deps: Deps, collection_id: str, actor: Actor, creden
 
 def _mark_signed(deps: Deps, actor: Actor, collection_id: str, sha: str, session: Session) -> CollectionView:
     batch = _load(session, actor, collection_id)
-    if batch.state != _OPEN:
+    if batch.state != CollectionState.OPEN:
         raise ActionNotAllowedError("Surat pengantar ini sudah ditandatangani.")
-    batch.state = _SIGNED
+    batch.state = CollectionState.SIGNED
     batch.signed_cover_letter_sha256 = sha
     batch.signed_at = deps.now()
+    deps.pipeline.cover_letter_signed(session, batch)
     log.info("cover letter signed collection=%s", batch.id)
     return _view(session, batch)
 
@@ -192,7 +192,7 @@ async def submit_collection(deps: Deps, collection_id: str, actor: Actor) -> Col
     def unit(session: Session) -> CollectionView:
         now = deps.now()
         batch = _load(session, actor, collection_id)
-        if batch.state != _SIGNED or batch.signed_cover_letter_sha256 is None:
+        if batch.state != CollectionState.SIGNED or batch.signed_cover_letter_sha256 is None:
             raise ActionNotAllowedError("Surat pengantar harus ditandatangani Sekcam sebelum diajukan.")
         size = len(deps.documents.get(batch.signed_cover_letter_sha256))
         for app in _members(session, batch.id):
@@ -209,7 +209,7 @@ async def submit_collection(deps: Deps, collection_id: str, actor: Actor) -> Col
                 now=now,
                 note=f"Surat pengantar {batch.number}",
             )
-        batch.state = _SUBMITTED
+        batch.state = CollectionState.SUBMITTED
         batch.submitted_at = now
         session.flush()
         log.info("collection submitted collection=%s", batch.id)
@@ -220,7 +220,8 @@ async def submit_collection(deps: Deps, collection_id: str, actor: Actor) -> Col
 
 def _attach(session: Session, app: Application, batch: CollectionBatch, size: int, actor: Actor, now: datetime) -> None:
     assert batch.signed_cover_letter_sha256 is not None
-    session.add(
+    record_document(
+        session,
         ApplicationDocument(
             application_id=app.id,
             kind="COVER_LETTER",
@@ -230,5 +231,5 @@ def _attach(session: Session, app: Application, batch: CollectionBatch, size: in
             filename=f"surat-pengantar-{batch.id}.pdf",
             created_by=actor.name,
             created_at=now,
-        )
+        ),
     )

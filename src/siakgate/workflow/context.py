@@ -18,6 +18,7 @@ from siakgate.signing import SigningBackend, SigningOptions, TteBlock
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
 from siakgate.workflow.calendar import WorkingCalendar
+from siakgate.workflow.pipeline import Pipeline
 from siakgate.workflow.profiles import ServiceProfile
 
 __all__ = ["Deps", "SiakApi", "TteBlockFactory"]
@@ -80,6 +81,7 @@ class TteBlockFactory:
 @dataclass(frozen=True)
 class Deps:
     db: Database
+    """The workflow's database: its units of work carry :attr:`pipeline` (``Database.with_hooks``)."""
     documents: DocumentStore
     profiles: dict[str, ServiceProfile]
     siak: SiakApi
@@ -95,6 +97,8 @@ class Deps:
     """How long a claimed job (or a batch being signed) belongs to its claimer; then another may take it."""
     max_attempts: int
     """A job failing transiently this often is given up (GANGGUAN)."""
+    pipeline: Pipeline
+    """The transition listeners (notifications, audit, follow-ups, archive, metrics)."""
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -22,7 +22,7 @@ import builtins
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 import anyio.to_thread
@@ -40,8 +40,10 @@ from siakgate.workflow import actions, batches, collection, intake, worker
 from siakgate.workflow.access import Actor, visible
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory
+from siakgate.workflow.pipeline import Pipeline, TransitionListener
 from siakgate.workflow.profiles import ServiceProfile
 from siakgate.workflow.queries import timeline_of, view_of
+from siakgate.workflow.registry import check_behaviours
 from siakgate.workflow.transitions import latest_document, load_visible
 from siakgate.workflow.views import (
     ApplicationView,
@@ -62,7 +64,14 @@ _SIAK_REGION_LENGTHS = (0, 2, 4, 6, 10)
 
 
 class Workflow:
-    """Applications through their service profiles; see the module docstring."""
+    """Applications through their service profiles; see the module docstring.
+
+    ``listeners`` react to every state change, document and signed cover letter in the same
+    transaction (:mod:`siakgate.workflow.pipeline`); the composition root
+    (:func:`siakgate.api.runtime.open_gateway`) passes the notifications outbox, the audit trail, the
+    follow-up tasks, the archive records and the step-duration metrics. Without listeners the workflow
+    writes its own rows only.
+    """
 
     def __init__(
         self,
@@ -81,9 +90,12 @@ class Workflow:
         worker_id: str | None = None,
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 8,
+        listeners: Sequence[TransitionListener] = (),
     ) -> None:
+        pipeline = Pipeline(tuple(listeners))
+        check_behaviours(profiles)  # a step or job the engine cannot run is refused now, not at run time
         self._deps = Deps(
-            db=db,
+            db=db.with_hooks(pipeline),
             documents=documents,
             profiles=profiles,
             siak=siak,
@@ -97,6 +109,7 @@ class Workflow:
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}",
             lease=lease,
             max_attempts=max_attempts,
+            pipeline=pipeline,
         )
 
     @property

@@ -35,7 +35,7 @@ from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, ServiceProfile
 from siakgate.workflow.queries import view_of
 from siakgate.workflow.states import TERMINAL_STATES, State
-from siakgate.workflow.transitions import enter_step, load_visible, record, steps_of
+from siakgate.workflow.transitions import enter_step, load_visible, record, record_document, steps_of
 from siakgate.workflow.views import ApplicationView, DocumentView, document_view
 
 __all__ = [
@@ -180,6 +180,7 @@ async def create_application(
             state=str(State.MENUNGGU_KELENGKAPAN),
             step_started_at=now,
             round=0,
+            entry_round=0,
             missing=[],
             physically_confirmed=False,
             created_by=actor.name,
@@ -269,7 +270,7 @@ async def add_document(
             created_by=actor.name,
             created_at=deps.now(),
         )
-        session.add(row)
+        record_document(session, row)
         app.updated_at = deps.now()
         session.flush()
         log.info("document added app=%s kind=%s", app.id, requirement)

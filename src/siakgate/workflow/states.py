@@ -25,11 +25,27 @@ starts a new *round*: new jobs and a new SIAK client request id, since SIAK cann
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from siakgate.workflow.profiles import StepKind
 
-__all__ = ["AUTOMATIC_KINDS", "STATE_OF_KIND", "TERMINAL_STATES", "JobKind", "JobState", "State"]
+__all__ = [
+    "ACTIONS",
+    "AUTOMATIC_KINDS",
+    "STATE_OF_KIND",
+    "STEP_BEHAVIOURS",
+    "TERMINAL_STATES",
+    "BatchItemState",
+    "BatchState",
+    "CollectionState",
+    "JobKind",
+    "JobState",
+    "SendOutcome",
+    "State",
+    "StepBehaviour",
+]
 
 
 class State(StrEnum):
@@ -49,26 +65,6 @@ class State(StrEnum):
 
 TERMINAL_STATES = frozenset({State.SELESAI})
 
-AUTOMATIC_KINDS = frozenset(
-    {StepKind.SIAK_LOOKUP, StepKind.SIAK_ENTRY, StepKind.SIAK_DRAFT, StepKind.REQUEST_CERTIFICATION, StepKind.ARCHIVE}
-)
-"""Step kinds that no person performs: entering them queues a Job."""
-
-STATE_OF_KIND: dict[StepKind, State] = {
-    StepKind.CHECK: State.MENUNGGU_KELENGKAPAN,
-    StepKind.SIAK_LOOKUP: State.DIPROSES_SIAK,
-    StepKind.SIAK_ENTRY: State.DIPROSES_SIAK,
-    StepKind.SIAK_DRAFT: State.DIPROSES_SIAK,
-    StepKind.APPLICANT_CONFIRM: State.MENUNGGU_KONFIRMASI_PEMOHON,
-    StepKind.REQUEST_CERTIFICATION: State.DIPROSES_SIAK,
-    StepKind.VERIFY: State.MENUNGGU_VERIFIKASI,
-    StepKind.SIGN: State.MENUNGGU_TTE,
-    StepKind.COVER_LETTER: State.MENUNGGU_PENGANTAR,
-    StepKind.PRINT: State.MENUNGGU_CETAK,
-    StepKind.DELIVER: State.MENUNGGU_PENYERAHAN,
-    StepKind.ARCHIVE: State.DIPROSES_SIAK,
-}
-
 
 class JobKind(StrEnum):
     """What a Job does; the automatic step kinds plus the SIAK calls that follow a person's action."""
@@ -84,8 +80,85 @@ class JobKind(StrEnum):
     MARK_PRINTED = "mark_printed"  # TandaiTercetak
 
 
+@dataclass(frozen=True)
+class StepBehaviour:
+    """What the engine does for one step kind: the state an application waits in while the step is
+    current, the job that entering it queues (automatic steps), and the actions a person may take."""
+
+    state: State
+    job: JobKind | None = None
+    actions: tuple[str, ...] = ()
+
+    @property
+    def automatic(self) -> bool:
+        return self.job is not None
+
+
+STEP_BEHAVIOURS: Final[dict[StepKind, StepBehaviour]] = {
+    StepKind.CHECK: StepBehaviour(State.MENUNGGU_KELENGKAPAN, actions=("complete", "complete_physical", "incomplete")),
+    StepKind.SIAK_LOOKUP: StepBehaviour(State.DIPROSES_SIAK, job=JobKind.SIAK_LOOKUP),
+    StepKind.SIAK_ENTRY: StepBehaviour(State.DIPROSES_SIAK, job=JobKind.SIAK_ENTRY),
+    StepKind.SIAK_DRAFT: StepBehaviour(State.DIPROSES_SIAK, job=JobKind.SIAK_DRAFT),
+    StepKind.APPLICANT_CONFIRM: StepBehaviour(State.MENUNGGU_KONFIRMASI_PEMOHON, actions=("confirm", "correct")),
+    StepKind.REQUEST_CERTIFICATION: StepBehaviour(State.DIPROSES_SIAK, job=JobKind.REQUEST_CERTIFICATION),
+    StepKind.VERIFY: StepBehaviour(State.MENUNGGU_VERIFIKASI, actions=("approve", "reject")),
+    StepKind.SIGN: StepBehaviour(State.MENUNGGU_TTE),  # through signing batches, not an action
+    StepKind.COVER_LETTER: StepBehaviour(State.MENUNGGU_PENGANTAR),  # through kecamatan collections
+    StepKind.PRINT: StepBehaviour(State.MENUNGGU_CETAK, actions=("printed",)),
+    StepKind.DELIVER: StepBehaviour(State.MENUNGGU_PENYERAHAN, actions=("delivered",)),
+    StepKind.ARCHIVE: StepBehaviour(State.DIPROSES_SIAK, job=JobKind.ARCHIVE),
+}
+"""The step half of the behaviour registry (the job half is :data:`siakgate.workflow.jobs.HANDLERS`);
+:func:`siakgate.workflow.registry.check_behaviours` checks both against the profiles at start-up."""
+
+STATE_OF_KIND: Final[dict[StepKind, State]] = {kind: b.state for kind, b in STEP_BEHAVIOURS.items()}
+AUTOMATIC_KINDS: Final = frozenset(kind for kind, b in STEP_BEHAVIOURS.items() if b.automatic)
+"""Step kinds that no person performs: entering them queues a Job."""
+
+ACTIONS: Final[dict[State, tuple[str, ...]]] = {
+    **{b.state: b.actions for b in STEP_BEHAVIOURS.values() if b.actions},
+    State.DIKEMBALIKAN: ("resubmit",),
+    State.DITOLAK: ("resubmit",),
+    State.GANGGUAN: ("retry",),
+}
+"""Which actions each state accepts (the person steps' actions, then resubmission and an admin's retry)."""
+
+
 class JobState(StrEnum):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
     DONE = "DONE"
     FAILED = "FAILED"
+
+
+class BatchState(StrEnum):
+    """A signing batch: PENDING (to sign), SIGNING (a sign call holds its lease), DONE (every item signed)."""
+
+    PENDING = "PENDING"
+    SIGNING = "SIGNING"
+    DONE = "DONE"
+
+
+class BatchItemState(StrEnum):
+    """One KK in a signing batch; a FAILED item may be signed again."""
+
+    PENDING = "PENDING"
+    SIGNED = "SIGNED"
+    FAILED = "FAILED"
+
+
+class SendOutcome(StrEnum):
+    """What became of a document handed to the signing service (``signing_sends.outcome``)."""
+
+    SIGNED = "SIGNED"
+    FAILED = "FAILED"
+    DISCARDED = "DISCARDED"
+    """Signed by a call that had lost the batch's lease: not stored, the current holder's result counts."""
+
+
+class CollectionState(StrEnum):
+    """A kecamatan collection: OPEN (collecting, cover letter drafted), SIGNED (by the Sekcam), SUBMITTED."""
+
+    OPEN = "OPEN"
+    SIGNED = "SIGNED"
+    SUBMITTED = "SUBMITTED"

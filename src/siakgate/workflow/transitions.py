@@ -4,6 +4,11 @@ Every function here changes rows of one open session and nothing else; the calle
 commits them together (the transition, its timeline event and the Job it makes due), so a transition
 is all-or-nothing. An automatic step's Job is written in the same transaction as the transition that
 makes it due; the Job table's unique key (application, step, round) keeps a step from being queued twice.
+
+Timeline events and documents are added through :func:`record` / :func:`record_event` and
+:func:`record_document` only: they tell the unit of work's transition pipeline
+(:mod:`siakgate.workflow.pipeline`), whose listeners write the notifications, audit entries, follow-up
+tasks and archive records in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from siakgate.domain import CaseType
 from siakgate.errors import NotFoundError
 from siakgate.store.models import Application, ApplicationDocument, Job, TimelineEvent
 from siakgate.workflow.access import Actor, require_visible
+from siakgate.workflow.pipeline import pipeline_of
 from siakgate.workflow.profiles import Role, ServiceProfile, Step, StepKind
 from siakgate.workflow.states import AUTOMATIC_KINDS, STATE_OF_KIND, JobKind, JobState, State
 
@@ -29,6 +35,8 @@ __all__ = [
     "load_visible",
     "queue_job",
     "record",
+    "record_document",
+    "record_event",
     "return_to",
     "steps_of",
 ]
@@ -122,7 +130,9 @@ def record(
 ) -> None:
     """A timeline event; ``measured`` events carry the step's standard and actual minutes."""
     actual = (now - started_at).total_seconds() / 60 if (measured and started_at is not None) else None
-    session.add(
+    record_event(
+        session,
+        app,
         TimelineEvent(
             application_id=app.id,
             step_id=step.id if step is not None else None,
@@ -135,8 +145,21 @@ def record(
             actual_minutes=round(actual, 3) if actual is not None else None,
             outcome=app.state,
             note=note,
-        )
+        ),
     )
+
+
+def record_event(session: Session, app: Application, event: TimelineEvent) -> None:
+    """Add ``event`` (of ``app``, its ``outcome`` the state just reached) and tell the pipeline's listeners."""
+    session.add(event)
+    pipeline_of(session).state_changed(session, app, event)
+
+
+def record_document(session: Session, doc: ApplicationDocument) -> ApplicationDocument:
+    """Add ``doc`` to its application and tell the pipeline's listeners; returns ``doc``."""
+    session.add(doc)
+    pipeline_of(session).document_added(session, doc)
+    return doc
 
 
 def advance(

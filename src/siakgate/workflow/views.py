@@ -19,6 +19,7 @@ from siakgate.store.models import (
     SigningBatchItem,
     TimelineEvent,
 )
+from siakgate.workflow.states import BatchItemState
 
 __all__ = [
     "ApplicationView",
@@ -117,7 +118,7 @@ class BatchView:
 
     @property
     def signed(self) -> int:
-        return sum(1 for item in self.items if item.state == "SIGNED")
+        return sum(1 for item in self.items if item.state == BatchItemState.SIGNED)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from siakgate.reports.render import report_dict
 from siakgate.reports.sla import build_sla_report
 from siakgate.service_desk.roles import REPORT_ROLES
 from siakgate.workflow.access import require_role
-from siakgate.workflow.calendar import WorkingCalendar
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -31,16 +30,13 @@ async def sla(
     end: Annotated[date, Query(alias="to", description="Last day (WIB), YYYY-MM-DD, inclusive")],
 ) -> dict[str, Any]:
     require_role(actor, REPORT_ROLES)
-    calendar: WorkingCalendar | None = getattr(request.app.state, "report_calendar", None)
-    if calendar is None:
-        calendar = request.app.state.report_calendar = WorkingCalendar()
     report = await build_sla_report(
         gateway.db,
         gateway.workflow.profiles,
         profile,
         start,
         end,
-        calendar=calendar,
+        calendar=gateway.calendar,
         now=gateway.clock.now(),
         region_prefix=actor.region_prefix,
     )

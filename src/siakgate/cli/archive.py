@@ -1,63 +1,56 @@
 """``siakgate archive verify`` (0 every copy good, 1 a copy missing or corrupted, 2 cannot run) and
 ``siakgate archive restore`` (0 every bad copy repaired or none, 1 a record has no good copy left, 2
-cannot run). One line per bad copy, in Bahasa Indonesia; ``--json`` prints the report."""
+cannot run). One line per bad copy, in Bahasa Indonesia; ``--json`` prints the report.
+
+Each repair is appended to the audit trail by :func:`~siakgate.archive.check.restore_archive` itself,
+with this command's user as the actor.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["add_parser"]
+from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, load_settings, open_state
+from siakgate.clock import Clock
 
-EXIT_OK, EXIT_BAD, EXIT_UNUSABLE = 0, 1, 2
+if TYPE_CHECKING:
+    from siakgate.archive.check import ArchiveReport
 
-
-def _fail(message: str) -> int:
-    print(f"siakgate: {message}", file=sys.stderr)
-    return EXIT_UNUSABLE
+__all__ = ["add_parser", "cmd_archive"]
 
 
-def cmd_archive(args: argparse.Namespace) -> int:
+def cmd_archive(args: argparse.Namespace, clock: Clock) -> int:
     from pydantic import ValidationError
 
-    import siakgate.audit  # noqa: F401 (restores are audited)
-    from siakgate.archive import Archive, archive_settings, locations_for, restore_archive, verify_archive
-    from siakgate.clock import Clock
-    from siakgate.config import Settings
-    from siakgate.errors import SiakgateError
-    from siakgate.store.db import Database
+    from siakgate.archive.check import restore_archive, verify_archive
+    from siakgate.archive.replicate import Archive
+    from siakgate.archive.settings import archive_settings, locations_for
     from siakgate.store.documents import DocumentStore
 
+    settings = load_settings()
     try:
-        settings = Settings()
         locations = locations_for(settings, archive_settings(settings))
     except (ValidationError, ValueError) as exc:
-        return _fail(f"konfigurasi arsip tidak valid: {exc}")
-    db = Database.create(settings.database_url)
-    try:
-        db.migrate()
-        archive = Archive(db, DocumentStore(settings.document_root), locations, clock=Clock())
+        raise UsageProblem(f"konfigurasi arsip tidak valid: {exc}") from exc
+    with open_state(clock, settings=settings) as (settings, db, clock):
+        archive = Archive(db, DocumentStore(settings.document_root), locations, clock=clock)
         if args.archive_command == "verify":
             report = verify_archive(archive)
         else:
             report = restore_archive(archive, actor=f"cli:{getpass.getuser()}")
-    except SiakgateError as exc:
-        return _fail(exc.message)
-    finally:
-        db.dispose()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         for line in report.messages():
             print(line)
         print(_summary(args.archive_command, report))
-    return EXIT_OK if report.intact else EXIT_BAD
+    return EXIT_OK if report.intact else EXIT_INVALID
 
 
-def _summary(command: str, report: Any) -> str:
+def _summary(command: str, report: ArchiveReport) -> str:
     where = ", ".join(report.locations)
     if command == "verify":
         if report.intact:

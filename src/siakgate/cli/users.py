@@ -1,24 +1,26 @@
-"""``siakgate users add|list|disable``: the officers' accounts of the signing workstation.
+"""``siakgate users add|list|disable``: the officers' accounts of the signing workstation (``/ws/``).
 
 The password is never a command-line argument (``ps`` and shell history would show it): it is asked
 twice on the terminal (getpass), or read from the environment variable *named* by ``--password-env``
-(for scripts such as ``make run``).
+(for scripts such as ``make run``). A refusal (a short password, a name taken) is exit 2 with its message.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import os
 import sys
 from typing import Any
 
+from siakgate.cli._common import EXIT_OK, UsageProblem, open_state
+from siakgate.clock import Clock
+
 __all__ = ["add_parser", "cmd_users"]
 
 
 def _password(args: argparse.Namespace) -> str:
-    from siakgate.cli import UsageProblem
-
     if args.password_env:
         value = os.environ.get(args.password_env)
         if not value:
@@ -32,21 +34,22 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def cmd_users(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from siakgate.cli import EXIT_OK, UsageProblem, _database, _settings
-    from siakgate.errors import SiakgateError
+def cmd_users(args: argparse.Namespace, clock: Clock) -> int:
     from siakgate.web import accounts
+    from siakgate.web.config import WebConfig
 
-    settings = _settings()
-    db = _database(settings)
-    try:
+    with open_state(clock) as (_, db, clock):
         if args.users_command == "add":
             password = _password(args)
             asyncio.run(
                 accounts.add_user(
-                    db, args.username, password, args.role, region_prefix=args.region or "", full_name=args.name or ""
+                    db,
+                    args.username,
+                    password,
+                    args.role,
+                    region_prefix=args.region or "",
+                    full_name=args.name or "",
+                    config=WebConfig(clock=clock),
                 )
             )
             print(f"Akun {args.username.strip().lower()!r} dibuat.")
@@ -58,15 +61,11 @@ def cmd_users(args: argparse.Namespace) -> int:
         else:
             asyncio.run(accounts.disable_user(db, args.username))
             print(f"Akun {args.username.strip().lower()!r} dinonaktifkan; sesinya diakhiri.")
-    except SiakgateError as exc:
-        raise UsageProblem(exc.message) from exc
-    finally:
-        db.dispose()
     return EXIT_OK
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``users`` to the ``siakgate`` command's subparsers."""
+    """Append ``users`` to the ``siakgate`` command's subparsers."""
     users = sub.add_parser("users", help="kelola akun petugas meja kerja TTE (/ws/)", allow_abbrev=False)
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", help="buat akun (kata sandi ditanya di terminal)", allow_abbrev=False)

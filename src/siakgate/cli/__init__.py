@@ -1,0 +1,76 @@
+"""The ``siakgate`` command (console script and ``python -m siakgate``): one module per command group.
+
+::
+
+    siakgate verify FILE.pdf            siakgate.cli.verify    verify a PDF's signatures (0 valid, 1 not, 2 unreadable)
+    siakgate sign IN.pdf -o OUT.pdf     siakgate.cli.sign      sign one PDF with the backend the options describe
+    siakgate serve                      siakgate.cli.serve     run the gateway (uvicorn, 127.0.0.1:8000 by default)
+    siakgate tokens add|list|revoke     siakgate.cli.tokens    the calling systems' API tokens
+    siakgate users add|list|disable     siakgate.cli.users     the signing workstation's officers
+    siakgate report --profile P ...     siakgate.cli.report    the SLA report of a profile and a period
+    siakgate audit verify|list          siakgate.cli.audit     the audit trail's hash chain and entries
+    siakgate archive verify|restore     siakgate.cli.archive   the archive's copies: re-hash, repair
+    siakgate demo --out DIR             siakgate.cli.demo      one application per service profile, over HTTP
+
+:func:`main` is the composition root: it builds the one :class:`~siakgate.clock.Clock` and hands it to
+the command, which passes it to whatever it builds. Every command that needs the database opens it the
+same way (:func:`siakgate.cli._common.open_state`: settings from ``SIAKGATE_*``, the database migrated,
+disposed on exit). Exit codes: 0 done / valid, 1 a "no" (invalid, refused, broken, bad copy), 2 the
+command cannot run as asked; messages for people in Bahasa Indonesia on stderr, results on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from siakgate.cli import archive, audit, report, serve, sign, tokens, users, verify
+from siakgate.cli._common import EXIT_UNUSABLE, UsageProblem, error
+from siakgate.cli.sign import write_atomically
+from siakgate.clock import Clock
+
+__all__ = ["build_parser", "main", "write_atomically"]
+
+Handler = Callable[[argparse.Namespace, Clock], int]
+"""What each command's parser sets as ``handler``: the parsed options and the command's clock to an exit code."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # allow_abbrev=False: "--passphrase X" must not silently become "--passphrase-env X".
+    parser = argparse.ArgumentParser(
+        prog="siakgate", description="SIAK dan TTE: tanda tangani dan verifikasi KK.", allow_abbrev=False
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    verify.add_parser(sub)
+    sign.add_parser(sub)
+    serve.add_parser(sub)
+    tokens.add_parser(sub)
+    report.add_parser(sub)
+    # Listed for --help only: main() hands "demo" its arguments before this parser sees them.
+    sub.add_parser("demo", help="jalankan satu permohonan per profil layanan lewat HTTP (--out DIR)", add_help=False)
+    audit.add_parser(sub)
+    archive.add_parser(sub)
+    users.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run the command ``argv`` (default ``sys.argv[1:]``) with ``clock`` (default: the system's); its exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["demo"]:
+        from siakgate.cli import demo
+
+        # The demo driver owns its options, and is its own composition root.
+        return demo.main(arguments[1:])
+    args = build_parser().parse_args(arguments)
+    # pyHanko logs every failed check with a traceback; the report already says what failed.
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    handler: Handler = args.handler
+    try:
+        return handler(args, clock or Clock())
+    except UsageProblem as exc:
+        error(str(exc))
+        return EXIT_UNUSABLE

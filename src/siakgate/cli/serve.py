@@ -1,0 +1,49 @@
+"""``siakgate serve [--host H] [--port P] [--log-level L]``: run the gateway (uvicorn; settings from ``SIAKGATE_*``).
+
+A service profile that does not make sense is refused here, with its message (exit 2), rather than as a
+traceback from the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from siakgate.cli._common import EXIT_OK, UsageProblem, load_settings
+from siakgate.clock import Clock
+from siakgate.errors import SiakgateError
+
+__all__ = ["add_parser", "cmd_serve"]
+
+
+def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
+    import uvicorn
+
+    from siakgate.api import create_app
+    from siakgate.api.logs import configure_logging
+    from siakgate.workflow.profiles import load_profiles
+
+    settings = load_settings()
+    try:
+        load_profiles(settings.profiles_dir)
+    except SiakgateError as exc:
+        raise UsageProblem(f"profil layanan ditolak: {exc.message}") from exc
+    configure_logging(args.log_level.upper())
+    uvicorn.run(
+        create_app(settings, clock=clock),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return EXIT_OK
+
+
+def add_parser(sub: Any) -> None:
+    """Append ``serve`` to the ``siakgate`` command's subparsers."""
+    serve = sub.add_parser("serve", help="jalankan gateway (REST API)", allow_abbrev=False)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    serve.set_defaults(handler=cmd_serve)
