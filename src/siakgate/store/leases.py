@@ -6,7 +6,7 @@ batches are all rows that one worker at a time may work on. Each table carries `
 
 * **claim** (inside the caller's unit of work): due rows are selected with ``FOR UPDATE SKIP LOCKED``
   on PostgreSQL (SQLite's single writer serialises claims) and stamped with a *fencing token* unique
-  to this claim (``<owner>#<n>``) and an expiry;
+  to this claim (``<owner>#<random>``: queues are built per pass or per call, so a counter would repeat) and an expiry;
 * **keep** (:meth:`LeaseQueue.kept`): while the work runs outside any transaction, a heartbeat
   renews the lease every third of its length, only if the row still carries our token; a renewal
   that finds another token marks the lease lost;
@@ -23,7 +23,6 @@ idempotent, documents are content-addressed, webhooks carry a message id).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import socket
@@ -132,7 +131,6 @@ class LeaseQueue(Generic[RowT]):
         self._due = due
         self._order_by = tuple(order_by)
         self._backoff = backoff
-        self._claims = itertools.count(1)
         self._pk: InstrumentedAttribute[Any] = getattr(model, "id")  # noqa: B009 (every queue table's key)
 
     # -- inside a unit of work ----------------------------------------------------------------------
@@ -153,7 +151,7 @@ class LeaseQueue(Generic[RowT]):
     def stamp(self, row: RowT, now: datetime | None = None) -> Lease:
         """Lease ``row`` (already locked or chosen by the caller) to a new claim of this owner."""
         now = now or self.clock.now()
-        lease = Lease(getattr(row, "id"), f"{self.owner}#{next(self._claims)}", now + self.lease)  # noqa: B009
+        lease = Lease(getattr(row, "id"), f"{self.owner}#{os.urandom(6).hex()}", now + self.lease)  # noqa: B009
         row.locked_by = lease.token
         row.locked_until = lease.expires
         return lease
