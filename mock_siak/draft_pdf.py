@@ -21,6 +21,20 @@ draft the applicant checks and garble text extraction. Once the verifier has app
 SIAK hands out the KK to be signed: the same layout with ``draft=False``, without those marks, since
 they are page content and would otherwise survive the signature.
 
+Title (decision): the draft a person checks is titled "Draft Kartu Keluarga"; the KK handed out for
+signing (``draft=False``) is titled "Kartu Keluarga", since the gateway signs it as it is and its
+title is then the signed KK's.
+
+Archive (PDF/A-2b, as far as reportlab and pyHanko go): the text is set in DejaVu Sans Condensed
+(``fonts/``, close to Helvetica's widths), which reportlab embeds as subsets; reportlab writes no XMP
+and no OutputIntent, so pyHanko's incremental update adds them: an sRGB OutputIntent (``icc/``) and
+XMP metadata that declares PDF/A-2 level B and mirrors the document information dictionary (title,
+author, subject, creator, producer and both dates: PDF/A wants them equal; no keywords, see
+:func:`_complete`). The producer is
+pyHanko's name alone because pyHanko writes exactly that into the XMP at every update, the gateway's
+signature included. No PDF/A validator (veraPDF) runs in the tests: they check these parts, not
+conformance as a whole.
+
 Determinism: reportlab renders with ``invariant=1`` (no timestamps, fixed document ID), so the first
 revision is byte-identical for the same input; pyHanko's incremental update adds a fresh second
 document-ID half and a ModDate, so whole files differ between calls while text and layout do not.
@@ -32,19 +46,24 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import NS, VENDOR, ExpandedName, XmpStructure, XmpValue
+from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["PAGE_SIZE", "ROWS_PER_PAGE", "TTE_BOX", "TTE_FIELD_NAME", "render_draft_kk"]
+__all__ = ["DRAFT_TITLE", "KK_TITLE", "PAGE_SIZE", "ROWS_PER_PAGE", "TTE_BOX", "TTE_FIELD_NAME", "render_draft_kk"]
 
 PAGE_SIZE: tuple[float, float] = landscape(A4)  # 841.89 x 595.28 points
 ROWS_PER_PAGE = 10
@@ -53,8 +72,19 @@ TTE_BOX: tuple[int, int, int, int] = (560, 46, 790, 108)
 """(x1, y1, x2, y2) in points of the empty TTE signature field on the last page: 230 x 62 pt,
 between the Kepala Dinas's title (above) and name (below). Room for a QR code and the BSrE text."""
 
+KK_TITLE = "Kartu Keluarga"
+DRAFT_TITLE = "Draft Kartu Keluarga"
+
 _MARGIN = 28.0
-_FONT, _BOLD, _ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+_FONT, _BOLD, _ITALIC = "KK-DejaVuSansCondensed", "KK-DejaVuSansCondensed-Bold", "KK-DejaVuSansCondensed-Oblique"
+_FONT_FILES = {
+    _FONT: "DejaVuSansCondensed.ttf",
+    _BOLD: "DejaVuSansCondensed-Bold.ttf",
+    _ITALIC: "DejaVuSansCondensed-Oblique.ttf",
+}
+_AUTHOR, _CREATOR = "mock SIAK", "siakgate mock_siak"
+_CREATED = datetime(2000, 1, 1, tzinfo=UTC)  # the CreationDate reportlab writes with invariant=1
+_SRGB = "sRGB IEC61966-2.1"
 _HEADER_H, _NUMBER_H, _ROW_H = 22.0, 10.0, 13.0
 _TABLE1_TOP, _TABLE_GAP = 484.0, 8.0
 _GRAY = Color(0.9, 0.9, 0.9)
@@ -97,6 +127,14 @@ _CODED = ("JENIS_KLMIN", "AGAMA", "PDDK_AKH", "JENIS_PKRJN", "GOL_DARAH", "STATU
           "STAT_HBKEL", "KEWARGANEGARAAN")  # fmt: skip
 _FAMILY_KEYS = ("NO_KK", "NAMA_KEP", "ALAMAT", "NO_RT", "NO_RW", "KEL_NAME", "KEC_NAME",
                 "KAB_NAME", "KODE_POS", "PROP_NAME", "ANGGOTA")  # fmt: skip
+
+
+@cache
+def _register_fonts() -> None:
+    """Register the bundled DejaVu faces with reportlab, once per process (reportlab then embeds subsets)."""
+    for name, file_name in _FONT_FILES.items():
+        data = (files("mock_siak") / "fonts" / file_name).read_bytes()
+        registerFont(TTFont(name, io.BytesIO(data)))
 
 
 @cache
@@ -346,12 +384,15 @@ def render_draft_kk(
     when the family lacks a header element or has no members.
     """
     members = _validate(family)
+    _register_fonts()
     pages = [members[i : i + ROWS_PER_PAGE] for i in range(0, len(members), ROWS_PER_PAGE)]
+    title = DRAFT_TITLE if draft else KK_TITLE
     buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=PAGE_SIZE, invariant=1, pageCompression=1)
-    c.setTitle("Draft Kartu Keluarga")
-    c.setAuthor("mock SIAK")
-    c.setCreator("siakgate mock_siak")
+    c = Canvas(buffer, pagesize=PAGE_SIZE, invariant=1, pageCompression=1, initialFontName=_FONT)
+    c.setTitle(title)
+    c.setSubject(title)
+    c.setAuthor(_AUTHOR)
+    c.setCreator(_CREATOR)
     for page_no, chunk in enumerate(pages, start=1):
         first = (page_no - 1) * ROWS_PER_PAGE + 1
         _page_header(c, family, no_permohonan, draft=draft)
@@ -375,13 +416,52 @@ def render_draft_kk(
             c.drawCentredString(PAGE_SIZE[0] / 2, 130, "Bersambung ke halaman berikutnya")
         c.showPage()
     c.save()
-    return _add_tte_field(buffer.getvalue())
+    return _complete(buffer.getvalue(), title)
 
 
-def _add_tte_field(pdf: bytes) -> bytes:
-    """Append the empty ``TTE`` signature field on the last page (an incremental update)."""
+def _complete(pdf: bytes, title: str) -> bytes:
+    """Append what reportlab cannot write (an incremental update): the empty ``TTE`` signature field on
+    the last page, the sRGB OutputIntent and the XMP metadata of PDF/A-2b."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     append_signature_field(writer, SigFieldSpec(TTE_FIELD_NAME, on_page=-1, box=TTE_BOX))
+    writer.root["/OutputIntents"] = generic.ArrayObject([writer.add_object(_output_intent(writer))])
+    writer.update_root()  # type: ignore[no-untyped-call]
+    # The XMP: the PDF/A identification here; pyHanko adds the entries of document_meta when it writes,
+    # mirroring the info dictionary entry for entry. (Not document_meta.xmp_extra: pyHanko prepares the
+    # document twice per write, and the extra structure would come out twice.)
+    pdfaid = NS["pdfaid"]
+    identification = XmpStructure.of(
+        (ExpandedName(pdfaid, "part"), XmpValue("2")), (ExpandedName(pdfaid, "conformance"), XmpValue("B"))
+    )
+    writer.root["/Metadata"] = writer.add_object(MetadataStream.from_xmp([identification]))
+    writer.update_root()  # type: ignore[no-untyped-call]
+    meta = writer.document_meta
+    meta.title, meta.subject, meta.author, meta.creator = title, title, _AUTHOR, _CREATOR
+    meta.created = _CREATED
+    # pyHanko 0.38 writes keywords as "pdf:keywords", which is not the PDF schema's pdf:Keywords: no keywords
+    info_ref = writer.trailer.raw_get("/Info")
+    info = info_ref.get_object()
+    del info["/Keywords"]
+    info["/Producer"] = pdf_string(VENDOR)
+    writer.mark_update(info_ref)
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
+
+
+def _output_intent(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
+    profile = generic.StreamObject(
+        {pdf_name("/N"): generic.NumberObject(3)},  # type: ignore[no-untyped-call]
+        stream_data=(files("mock_siak") / "icc" / "sRGB.icc").read_bytes(),
+    )
+    profile.compress()  # type: ignore[no-untyped-call]
+    return generic.DictionaryObject(  # type: ignore[no-untyped-call]
+        {
+            pdf_name("/Type"): pdf_name("/OutputIntent"),
+            pdf_name("/S"): pdf_name("/GTS_PDFA1"),
+            pdf_name("/OutputConditionIdentifier"): pdf_string(_SRGB),
+            pdf_name("/Info"): pdf_string(_SRGB),
+            pdf_name("/RegistryName"): pdf_string("http://www.color.org"),
+            pdf_name("/DestOutputProfile"): writer.add_object(profile),
+        }
+    )

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import anyio
 import pytest
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from signing_kit import KEPALA_DINAS_NAME, KEPALA_DINAS_NIP, p12_passphrase, p12_path, tte_block
 
 from mock_siak.draft_pdf import PAGE_SIZE, TTE_BOX
 from siakgate.signing import TTE_SENTENCE, PadesLevel, SigningOptions, SignRequest, TteBlock
+from siakgate.signing._fonts import text_width
 from siakgate.signing.appearance import layout_lines, qr_modules
 from siakgate.signing.engine import sign_batch
 from siakgate.signing.pkcs12 import load_pkcs12
@@ -35,7 +35,7 @@ def test_every_line_fits_the_box(name: str) -> None:
     lines = layout_lines(TteBlock("u", name, KEPALA_DINAS_NIP), width, height)
     assert sum(line.size * 1.18 for line in lines) <= height
     for line in lines:
-        assert stringWidth(line.text, line.font, line.size) <= width + 0.01
+        assert text_width(line.text, line.font, line.size) <= width + 0.01
         assert line.size >= 3.5
     assert " ".join(line.text for line in lines[3:]) == TTE_SENTENCE
 

@@ -3,8 +3,8 @@
 Why our own appearance stream rather than pyHanko's ``QRStampStyle``: the KK's TTE area is a small
 230 x 62 pt box, and the block must fit the QR code plus five to seven lines of text in it, wrapped
 and sized to stay legible and inside the box. pyHanko's text box neither wraps nor shrinks text to a
-width; here the layout is computed with the standard Helvetica metrics (no embedded font, so the
-appearance is a few hundred bytes and costs next to nothing per document).
+width. The text is set in DejaVu Sans Condensed, embedded as a subset (:mod:`._fonts`: a KK kept
+for the archive embeds its fonts), and laid out with that font's own metrics.
 
 Layout (origin bottom left of the field): the QR code as a square of the box's height on the left;
 to its right, vertically centred, "Ditandatangani secara elektronik oleh:", the name (bold), "NIP. ...",
@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import qrcode
-from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import ResourceType
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from siakgate.signing._fonts import BOLD, REGULAR, font_subset, text_width
 from siakgate.signing.api import TteBlock
 
 __all__ = ["TteStampStyle", "layout_lines", "qr_modules"]
 
-_REGULAR, _BOLD = "Helvetica", "Helvetica-Bold"
+_REGULAR, _BOLD = REGULAR, BOLD
 _FONT_RESOURCES = {_REGULAR: "/TteR", _BOLD: "/TteB"}
 _PAD = 2.0
 _GAP = 6.0  # about 3 QR modules of quiet zone before the text
@@ -52,7 +52,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     current = ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if current and stringWidth(candidate, font, size) > width:
+        if current and text_width(candidate, font, size) > width:
             lines.append(current)
             current = word
         else:
@@ -64,7 +64,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
 
 def _fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
     """Shrink a one-line text's size until it fits ``width`` (a long name must not leave the box)."""
-    while size > minimum and stringWidth(text, font, size) > width:
+    while size > minimum and text_width(text, font, size) > width:
         size -= 0.25
     return size
 
@@ -89,11 +89,6 @@ def layout_lines(tte: TteBlock, width: float, height: float) -> list[_Line]:
         if sum(line.size * _LEADING for line in lines) <= height:
             return lines
     return lines
-
-
-def _pdf_string(text: str) -> bytes:
-    raw = text.encode("cp1252", errors="replace")
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
 def _qr_ops(data: str, x: float, y: float, size: float) -> bytes:
@@ -139,23 +134,17 @@ class TteStamp(BaseStamp):
 
     def _render_inner_content(self) -> list[bytes]:
         width, height = float(self.box.width), float(self.box.height)
-        for font, name in _FONT_RESOURCES.items():
-            self.set_resource(
-                category=ResourceType.FONT,
-                name=pdf_name(name),
-                value=generic.DictionaryObject(  # type: ignore[no-untyped-call]
-                    {
-                        pdf_name("/Type"): pdf_name("/Font"),
-                        pdf_name("/Subtype"): pdf_name("/Type1"),
-                        pdf_name("/BaseFont"): pdf_name("/" + font),
-                        pdf_name("/Encoding"): pdf_name("/WinAnsiEncoding"),
-                    }
-                ),
-            )
         qr_size = max(height - 2 * _PAD, 0.0)
         ops = [_qr_ops(self.tte.verify_url, _PAD, (height - qr_size) / 2, qr_size)]
         text_x = _PAD + qr_size + _GAP
         lines = layout_lines(self.tte, width - text_x - _PAD, height - 2 * _PAD)
+        assert self.writer is not None
+        subsets = {}
+        for font, name in _FONT_RESOURCES.items():
+            text = "".join(line.text for line in lines if line.font == font)
+            if text:
+                subsets[font] = subset = font_subset(font, text)
+                self.set_resource(category=ResourceType.FONT, name=pdf_name(name), value=subset.write(self.writer))
         block = sum(line.size * _LEADING for line in lines)
         y = (height + block) / 2
         ops.append(b"BT 0 g")
@@ -163,7 +152,13 @@ class TteStamp(BaseStamp):
             y -= line.size * _LEADING
             ops.append(
                 b"%s %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj"
-                % (_FONT_RESOURCES[line.font].encode(), line.size, text_x, y + line.size * 0.2, _pdf_string(line.text))
+                % (
+                    _FONT_RESOURCES[line.font].encode(),
+                    line.size,
+                    text_x,
+                    y + line.size * 0.2,
+                    subsets[line.font].encode(line.text),
+                )
             )
         ops.append(b"ET")
         return ops
