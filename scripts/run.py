@@ -5,10 +5,18 @@ with its state under ``var/``. The gateway (``python -m siakgate serve``) starts
 SQLite database ``var/siakgate/siakgate.db`` (migrated at start), and a demo API token with every role is created
 and printed. Then the signing workstation's demo officers (``kasi``, ``kepaladinas``) are created with a demo
 password printed in the banner, unless they exist already (then nothing about them changes). Ctrl-C stops them all.
+
+The test PKI's certificates name mock BSrE's address for OCSP, CRLs and caIssuers (``certs/``: 127.0.0.1:8082). With
+``MOCK_BSRE_PORT`` set to another port, the same PKI made for that port (``certs/generate.py --url ... --out ...``:
+same keys, subjects and serials, the same root) is generated under ``<state>/pki/<port>`` (or reused when current),
+and both mock BSrE and the gateway use it, so signing at B-LT, ``siakgate verify``, pdfsig and pyHanko ask the mock
+that runs, never port 8082.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import signal
 import socket
@@ -17,12 +25,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 STATE_ROOT = Path(os.environ.get("SIAKGATE_STATE_DIR", ROOT / "var"))
+CERTS_DIR = ROOT / "certs"
 
 
 @dataclass
@@ -63,8 +73,61 @@ DEMO_ROLES = [
 ]
 
 
-def gateway_env() -> dict[str, str]:
-    """The gateway's settings: the mocks started here, state under STATE_ROOT (see siakgate.config)."""
+def _certs_base_url(certs_dir: Path) -> str:
+    """Where the certificates in ``certs_dir`` send validators (their manifest's OCSP URL, minus the path)."""
+    manifest = json.loads((certs_dir / "manifest.json").read_text(encoding="utf-8"))
+    return str(manifest["services"]["ocsp"]).removesuffix("/pki/ocsp")
+
+
+def _pki_generator(certs_dir: Path) -> ModuleType:
+    """``certs/generate.py`` as a module (it is a script next to the material, not a package)."""
+    spec = importlib.util.spec_from_file_location("siakgate_certs_generate", certs_dir / "generate.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {certs_dir / 'generate.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pki_for(bsre_url: str, state_root: Path, certs_dir: Path = CERTS_DIR) -> Path:
+    """The test PKI whose certificates point at mock BSrE on ``bsre_url``.
+
+    ``certs_dir`` itself when its URLs are ``bsre_url`` (port 8082); otherwise its variant for ``bsre_url`` in
+    ``<state_root>/pki/<port>``: reused when it was made from the current ``certs_dir``, else (re)generated from
+    ``certs_dir``'s keys (never new ones).
+    """
+    if _certs_base_url(certs_dir) == bsre_url:
+        return certs_dir
+    port = bsre_url.rsplit(":", 1)[-1]
+    out = state_root / "pki" / port
+    generator = _pki_generator(certs_dir)
+    if not generator.variant_is_current(out, bsre_url, certs_dir):
+        print(f"Test PKI for {bsre_url}: generating it in {out} (same keys and identities as {certs_dir})", flush=True)
+        generator.generate(certs_dir, base_url=bsre_url, out_dir=out)
+    return out
+
+
+def pki_settings(pki_dir: Path, environ: dict[str, str], certs_dir: Path = CERTS_DIR) -> dict[str, str]:
+    """The gateway settings that make it use ``pki_dir`` rather than ``certs_dir`` (none when they are the same).
+
+    The trust root (identical in every variant, but taken from ``pki_dir`` all the same) unless configured, and a
+    PKCS#12 file configured inside ``certs_dir/p12`` swapped for the same signer's file in ``pki_dir``, whose
+    certificate sends validators to the mock that runs.
+    """
+    if pki_dir.resolve() == certs_dir.resolve():
+        return {}
+    settings = {}
+    if "SIAKGATE_TRUST_ROOTS" not in environ:
+        settings["SIAKGATE_TRUST_ROOTS"] = json.dumps([str(pki_dir / "root-ca.crt")])
+    for name in ("SIAKGATE_SIGNING__PKCS12_PATH", "SIAKGATE_SIGNING__SEKCAM_PKCS12_PATH"):
+        configured = environ.get(name)
+        if configured and Path(configured).resolve().parent == (certs_dir / "p12").resolve():
+            settings[name] = str(pki_dir / "p12" / Path(configured).name)
+    return settings
+
+
+def gateway_env(pki_dir: Path = CERTS_DIR) -> dict[str, str]:
+    """The gateway's settings: the mocks started here, their test PKI, state under STATE_ROOT (see siakgate.config)."""
     siak, bsre = SERVICES
     return {
         **os.environ,
@@ -73,6 +136,7 @@ def gateway_env() -> dict[str, str]:
         "SIAKGATE_BSRE__URL": bsre.url,
         "SIAKGATE_SIGNING__TSA_URL": f"{bsre.url}/pki/tsa",
         "SIAKGATE_PUBLIC_BASE_URL": GATEWAY.url,
+        **pki_settings(pki_dir, dict(os.environ)),
     }
 
 
@@ -172,22 +236,26 @@ def main() -> int:
                 proc.kill()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _, bsre = SERVICES
+    pki_dir = pki_for(bsre.url, STATE_ROOT)
     try:
         for service in SERVICES:
             state = STATE_ROOT / service.module
             state.mkdir(parents=True, exist_ok=True)
             cmd = [sys.executable, "-m", service.module, "--host", HOST, "--port", str(service.port)]
             cmd += ["--state-dir", str(state), *service.extra]
+            if service is bsre:
+                cmd += ["--certs-dir", str(pki_dir)]
             procs.append(subprocess.Popen(cmd, cwd=ROOT))
         for service, proc in zip(SERVICES, procs, strict=True):
             wait_ready(service, proc)
         # The token command migrates the database first; the gateway then finds it at head.
         token = create_demo_token()
         cmd = [sys.executable, "-m", "siakgate", "serve", "--host", HOST, "--port", str(GATEWAY.port)]
-        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env()))
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env(pki_dir)))
         wait_ready(GATEWAY, procs[-1])
         accounts = create_demo_accounts()
-        print_banner(token, accounts)
+        print_banner(token, accounts, pki_dir)
         services = [*SERVICES, GATEWAY]
         while all(proc.poll() is None for proc in procs):
             time.sleep(0.5)
@@ -200,8 +268,9 @@ def main() -> int:
         stop()
 
 
-def print_banner(token: str, accounts: list[str]) -> None:
+def print_banner(token: str, accounts: list[str], pki_dir: Path = CERTS_DIR) -> None:
     siak, bsre = SERVICES
+    pki = "certs/" if pki_dir == CERTS_DIR else f"{pki_dir} (certs/ made for this port)"
     gateway = GATEWAY.url
     officers = "\n".join(f"                {line}" for line in accounts)
     print(
@@ -213,7 +282,8 @@ siakgate development services are running (Ctrl-C stops them all):
               sample families: {siak.url}/_admin/sample?n=5
   mock BSrE   {bsre.url}/api/...       Esign Client Service API v1 and v2 (HTTP Basic siakgate / siakgate-dev)
               {bsre.url}/csc/v2/...    remote hash signing (CSC API v2)
-              {bsre.url}/pki/...       OCSP, CRLs, RFC 3161 timestamps for the test PKI in certs/
+              {bsre.url}/pki/...       OCSP, CRLs, RFC 3161 timestamps for the test PKI in {pki}
+              trust anchor: {pki_dir / "root-ca.crt"} (the same root as certs/root-ca.crt)
               signer identities: mock_bsre/signers.yaml; OTP mail outbox: {bsre.url}/_admin/outbox
   fault injection on either mock: GET/PUT <mock>/_admin/faults
 

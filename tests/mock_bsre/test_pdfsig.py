@@ -9,13 +9,12 @@ also proves pdfsig really asked our OCSP responder (nothing else knows the certi
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pdfsig_kit import nss_db_trusting
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
@@ -27,27 +26,11 @@ from mock_common.pytest_plugin import MockService as AiaServer  # mock BSrE on t
 
 pytestmark = pytest.mark.pdfsig
 
-TOOLS = ("pdfsig", "certutil")
-
 
 @pytest.fixture(scope="module")
 def nss_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An NSS database trusting only the test root CA (as an office's validator would)."""
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: apt-get install poppler-utils libnss3-tools"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # .ci/run installs them: never skip in CI
-        pytest.skip(message)
-    db = tmp_path_factory.mktemp("nssdb")
-    nssdir = f"sql:{db}"
-    root = load_pki().certs_dir / "root-ca.crt"
-    subprocess.run(["certutil", "-N", "-d", nssdir, "--empty-password"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-d", nssdir, "-n", "siakgate-root", "-t", "CT,C,C", "-i", str(root)],
-        check=True,
-    )
-    return nssdir
+    return nss_db_trusting(tmp_path_factory.mktemp("nssdb"), load_pki().certs_dir / "root-ca.crt")
 
 
 def _small_pdf() -> bytes:
