@@ -5,7 +5,8 @@ endpoints.
 ``GET /siak?wsdl``        the WSDL, its address and schema import rewritten to this server
 ``GET /siak?xsd=siak.xsd`` the XSD
 ``GET /healthz``          ``{"service": "mock_siak", "status": "ok", "families": N}``
-``GET /_admin/sample?n=5`` a few NO_KK with their NIKs (synthetic), for demos and tests
+``GET /_admin/sample?n=5`` a few NO_KK with their NIKs (synthetic), for demos and tests; ``&region=3508``
+                         only families whose No. KK carries that area code prefix (province, regency, kecamatan)
 ``GET /_admin/stats``     counts of families, residents, requests and signed KKs
 ``GET|PUT /_admin/faults`` fault injection (mock_common.faults)
 
@@ -163,7 +164,10 @@ def create_app(config: SiakMockConfig) -> FaultInjector:
             n = max(1, min(int(request.query_params.get("n", "5")), 100))
         except ValueError:
             return JSONResponse({"error": "n harus berupa bilangan"}, status_code=400)
-        return JSONResponse({"families": await run_in_threadpool(store.sample, n)})
+        region = request.query_params.get("region", "")
+        if len(region) > 6 or not (region.isascii() and (region.isdigit() or not region)):
+            return JSONResponse({"error": "region adalah awalan kode wilayah, 1 sampai 6 digit"}, status_code=400)
+        return JSONResponse({"families": await run_in_threadpool(store.sample, n, region)})
 
     async def stats(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(store.counts))

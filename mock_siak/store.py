@@ -293,10 +293,13 @@ class Store:
                 "signed": c.execute("SELECT COUNT(*) FROM kk_tte").fetchone()[0],
             }
 
-    def sample(self, n: int) -> list[dict[str, Any]]:
-        """A few families (NO_KK and the NIKs) for demos and tests, in a stable order."""
+    def sample(self, n: int, region: str = "") -> list[dict[str, Any]]:
+        """A few families (NO_KK and the NIKs) for demos and tests, in a stable order; ``region`` (digits)
+        keeps those whose No. KK starts with it (its area code: ``3508`` is Kab. Lumajang)."""
         with self.tx() as tx:
-            rows = tx.conn.execute("SELECT no_kk FROM keluarga ORDER BY no_kk LIMIT ?", (n,)).fetchall()
+            rows = tx.conn.execute(
+                "SELECT no_kk FROM keluarga WHERE no_kk LIKE ? ORDER BY no_kk LIMIT ?", (region + "%", n)
+            ).fetchall()
             out = []
             for (no_kk,) in rows:
                 niks = tx.conn.execute("SELECT nik FROM penduduk WHERE no_kk = ? ORDER BY urut", (no_kk,)).fetchall()

@@ -164,6 +164,22 @@ def test_sign_wrong_passphrase_writes_nothing(files, tmp_path, monkeypatch, caps
     assert list(tmp_path.iterdir()) == []
 
 
+def test_sign_with_region_refuses_a_kk_of_another_regency(files, tmp_path, monkeypatch, capsys) -> None:
+    """``--region``: the key is bound to SIAKGATE_SIGNING__REGENCIES, as the gateway's Kepala Dinas key is."""
+    out = tmp_path / "kk.pdf"
+    monkeypatch.setenv("KK_P12_PASS", P12_PASSPHRASE)
+    monkeypatch.setenv("SIAKGATE_SIGNING__REGENCIES", '["3508"]')
+    base = ["sign", str(files["plain"]), "-o", str(out), "--p12", str(P12), "--level", "B-B"]
+    base += ["--passphrase-env", "KK_P12_PASS"]
+    assert main([*base, "--region", "3204152006"]) == 1  # Kab. Bandung: not the Lumajang Kepala Dinas's
+    assert "WILAYAH_DI_LUAR_KEWENANGAN" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert main([*base, "--region", "35AB"]) == 2
+    assert "--region" in capsys.readouterr().err
+    assert main([*base, "--region", "3508101003"]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 @pytest.mark.parametrize(("name", "expected"), [("notpdf", "bukan PDF"), ("missing", "tidak ditemukan")])
 def test_sign_unreadable_input(files, tmp_path, monkeypatch, capsys, name: str, expected: str) -> None:
     source = files.get(name, tmp_path / "missing.pdf")

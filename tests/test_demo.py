@@ -17,6 +17,7 @@ import pytest
 from siakgate.cli.demo import main
 from siakgate.demo import (
     DEMO_PASSPHRASE,
+    DEMO_REGENCY,
     DEMO_SEKCAM_PASSPHRASE,
     PLANS,
     DemoError,
@@ -393,6 +394,35 @@ def test_siak_families_reads_existing_families_from_mock_siak(mock_siak: Any) ->
             r"\d{10}", family.province_code + family.regency_code + family.district_code + family.village_code
         )
         assert family.members
+        # The signer's own regency (mock SIAK's first families by No. KK are Kab. Bandung's, 3204).
+        assert family.province_code + family.regency_code == DEMO_REGENCY
+        assert family.no_kk.startswith(DEMO_REGENCY)
+    refused = httpx.get(f"{mock_siak.url}/_admin/sample", params={"n": 1, "region": "35AB"}, timeout=10)
+    assert refused.status_code == 400
+
+
+def test_every_demo_family_is_of_the_signers_regency() -> None:
+    """The demo signs with the Lumajang Kepala Dinas (the only one the test PKI has): Lumajang families only."""
+    assert DEMO_REGENCY == "3508"
+    assert all(plan.region_code is None or plan.region_code.startswith(DEMO_REGENCY) for plan in PLANS)
+    for plan in PLANS:
+        if plan.region_code is not None:
+            family = new_family(plan.region_code, random.Random(1), date(2025, 6, 1))
+            assert family.province_code + family.regency_code == DEMO_REGENCY
+
+
+class BandungFamilies(FakeFamilies):
+    async def existing(self, count: int) -> list[KartuKeluarga]:
+        families = await super().existing(count)
+        return [kk.model_copy(update={"province_code": "32", "regency_code": "04"}) for kk in families]
+
+
+def test_a_family_of_another_regency_stops_the_demo_before_anything_is_created(tmp_path: Path) -> None:
+    gateway = FakeGateway()
+    with pytest.raises(DemoUnavailableError, match=r"wilayah 3204.*WILAYAH_DI_LUAR_KEWENANGAN"):
+        _run(gateway, tmp_path / "out", families=BandungFamilies())
+    assert gateway.creates == []
+    assert not (tmp_path / "out").exists()
 
 
 def test_siak_families_unreachable_is_a_clear_error() -> None:

@@ -28,6 +28,11 @@ In development, when no signing backend is configured, the gateway signs by remo
 (mock) BSrE with the test credentials ``kepala-dinas`` and ``sekcam``; outside development the
 backend must be configured explicitly.
 
+The Kepala Dinas signs KKs of the regencies in ``signing.regencies`` only (4-digit Kemendagri codes,
+``SIAKGATE_SIGNING__REGENCIES='["3508"]'``; :mod:`siakgate.signing.jurisdiction`). In development it
+defaults to ``3508``, Kab. Lumajang, whose Dinas the test PKI's Kepala Dinas heads; outside development
+it must be configured, or the gateway does not start (:func:`siakgate.api.signers.build_signers`).
+
 Nothing is read at import time: build ``Settings()`` in the app factory or the CLI.
 """
 
@@ -51,6 +56,10 @@ DEV_TRUST_ROOT = Path("certs/root-ca.crt")
 
 DEV_SIGNING = {"backend": "remote-hash", "csc_credential_id": "kepala-dinas", "sekcam_csc_credential_id": "sekcam"}
 """Development signing when none is configured: mock BSrE's CSC API with the test PKI's signers."""
+
+DEV_REGENCIES = ("3508",)
+"""Development jurisdiction when none is configured: Kab. Lumajang, the test PKI's Kepala Dinas's regency
+(its certificate: ``O=Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lumajang``)."""
 
 
 class Environment(StrEnum):
@@ -94,6 +103,18 @@ class SigningSettings(BaseModel):
     """Kecamatan cover letters (remote hash): the Sekcam's credential at BSrE."""
     sekcam_pkcs12_path: Path | None = None
     """Kecamatan cover letters (pkcs12): the Sekcam's key file."""
+    regencies: list[str] = Field(default_factory=list)
+    """The regencies (kabupaten/kota, 4-digit Kemendagri codes: ``3508`` or ``35.08``) whose KKs the
+    Kepala Dinas signs; a KK of any other is refused (WILAYAH_DI_LUAR_KEWENANGAN), whatever the backend."""
+
+    @field_validator("regencies")
+    @classmethod
+    def _regency_codes(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().replace(".", "") for code in value]
+        wrong = [code for code in codes if len(code) != 4 or not (code.isascii() and code.isdigit())]
+        if wrong:
+            raise ValueError(f"signing.regencies are 4-digit regency codes (3508), not {', '.join(wrong)}")
+        return list(dict.fromkeys(codes))
 
     @model_validator(mode="after")
     def _backend_has_what_it_needs(self) -> SigningSettings:
@@ -229,6 +250,8 @@ class Settings(BaseSettings):
         if self.environment is Environment.DEVELOPMENT:
             if not self.trust_roots:
                 self.trust_roots = [DEV_TRUST_ROOT]
+            if not self.signing.regencies:
+                self.signing.regencies = list(DEV_REGENCIES)
             return self
         problems = []
         for name, secret in (("siak.password", self.siak.password), ("bsre.password", self.bsre.password)):

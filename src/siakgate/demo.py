@@ -12,8 +12,18 @@ signing batch with the Kepala Dinas's passphrase, downloads each signed KK into 
 
 Family data: new-KK cases get an invented young couple whose NIKs carry random serials (a collision
 with SIAK's population is unlikely, and a repeated run makes new people). Cases on an existing KK
-(lost, data change) take a family from mock SIAK: ``GET /_admin/sample`` for a No. KK, then SIAK's
-``CariKeluarga`` (with the development SIAK credentials) for its address and data.
+(lost, data change) take a family from mock SIAK: ``GET /_admin/sample?region=3508`` for a No. KK,
+then SIAK's ``CariKeluarga`` (with the development SIAK credentials) for its address and data.
+
+Whose families: the demo plays ONE Dinas, Kab. Lumajang (:data:`DEMO_REGENCY`), because a KK is signed
+by the Kepala Dinas of its own regency and the gateway refuses any other (WILAYAH_DI_LUAR_KEWENANGAN,
+:mod:`siakgate.signing.jurisdiction`). The only Kepala Dinas the test PKI and mock BSrE know is
+Lumajang's (``O=Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lumajang``), and the development
+gateway is bound to 3508. So every profile's application is a Lumajang family: the five service
+standards are ways of working one Dinas runs side by side (its WhatsApp desk, its counter, its village
+counters, its kecamatan), whichever office first wrote them down. A Kab. Bandung application would need
+a Bandung Kepala Dinas's certificate and a gateway bound to 3204; ``run_demo(regency=...)`` changes
+which regency's families are used for such a setup.
 
 The passphrases default to mock BSrE's test fixtures (``mock_bsre/signers.yaml``); ``--passphrase-env``
 names an environment variable to read another from. They are sent in the signing request's body only,
@@ -58,6 +68,7 @@ from siakgate.errors import DemoError, DemoUnavailableError, TransientError
 
 __all__ = [
     "DEMO_PASSPHRASE",
+    "DEMO_REGENCY",
     "DEMO_SEKCAM_PASSPHRASE",
     "PLANS",
     "DemoError",
@@ -74,6 +85,8 @@ DEFAULT_SIAK = "http://127.0.0.1:8081"
 TOKEN_ENV = "SIAKGATE_DEMO_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 DEMO_PASSPHRASE = "kepala-dinas-uji-123"  # noqa: S105 - mock BSrE test fixture (mock_bsre/signers.yaml)
 DEMO_SEKCAM_PASSPHRASE = "sekcam-uji-789"  # noqa: S105 - mock BSrE test fixture (mock_bsre/signers.yaml)
+DEMO_REGENCY = "3508"
+"""Kab. Lumajang: the regency of the Kepala Dinas the demo signs with (the development gateway's jurisdiction)."""
 
 COLLECTIONS = "/v1/collections"
 """``POST`` {application_ids}; then ``POST .../{id}/sign`` {passphrase}, ``POST .../{id}/submit``."""
@@ -86,7 +99,7 @@ class Plan:
     profile_id: str
     case_type: CaseType
     region_code: str | None = None
-    """10 digits for a new family; None: an existing family's own region."""
+    """10 digits for a new family; None: an existing family's own region (a family of the demo's regency)."""
 
 
 PLANS: tuple[Plan, ...] = (
@@ -185,19 +198,23 @@ class FamilySource(Protocol):
 
 
 class SiakFamilies:
-    """Existing families from mock SIAK: ``/_admin/sample`` then ``CariKeluarga``."""
+    """Existing families of ``regency`` from mock SIAK: ``/_admin/sample?region=...`` then ``CariKeluarga``."""
 
-    def __init__(self, siak_url: str, http: httpx.AsyncClient, *, username: str, password: str) -> None:
+    def __init__(
+        self, siak_url: str, http: httpx.AsyncClient, *, username: str, password: str, regency: str = DEMO_REGENCY
+    ) -> None:
         self.siak_url = siak_url.rstrip("/")
         self.http = http
         self.username = username
         self.password = password
+        self.regency = regency
 
     async def existing(self, count: int) -> list[KartuKeluarga]:
         from siakgate.siak import SiakClient  # zeep is loaded only when an existing family is needed
 
         try:
-            answer = await self.http.get(f"{self.siak_url}/_admin/sample", params={"n": count})
+            params: dict[str, str | int] = {"n": count, "region": self.regency}
+            answer = await self.http.get(f"{self.siak_url}/_admin/sample", params=params)
             answer.raise_for_status()
             numbers = [item["NO_KK"] for item in answer.json()["families"]]
             siak = SiakClient(f"{self.siak_url}/siak", username=self.username, password=self.password, http=self.http)
@@ -410,6 +427,18 @@ class _Demo:
         }
 
 
+def _same_regency(regency: str, plans: Sequence[Plan], existing: Sequence[KartuKeluarga]) -> None:
+    """Refuse, before anything is created, a family the Kepala Dinas of ``regency`` would not sign."""
+    regions = [plan.region_code for plan in plans if plan.region_code is not None]
+    regions += [kk.province_code + kk.regency_code for kk in existing]
+    outside = sorted({region[:4] for region in regions if not region.startswith(regency)})
+    if outside:
+        raise DemoUnavailableError(
+            f"Keluarga contoh dari wilayah {', '.join(outside)}, padahal demo menandatangani dengan Kepala Dinas "
+            f"wilayah {regency}: gateway akan menolaknya (WILAYAH_DI_LUAR_KEWENANGAN)."
+        )
+
+
 async def run_demo(
     base_url: str,
     token: str,
@@ -426,12 +455,14 @@ async def run_demo(
     seed: int | None = None,
     log: Callable[[str], None] = lambda _line: None,
     clock: Clock | None = None,
+    regency: str = DEMO_REGENCY,
 ) -> dict[str, Any]:
     """Drive one application per plan to the end; write the signed KKs and ``summary.json`` into ``out_dir``.
 
-    Raises :class:`DemoUnavailableError` when the gateway (or mock SIAK) is not reachable, before
-    anything is created, and :class:`DemoError` when a flow stops. ``summary.json`` is written last,
-    so its presence means every application finished. ``clock`` dates the invented families (the
+    Raises :class:`DemoUnavailableError` when the gateway (or mock SIAK) is not reachable, or a family
+    is not of ``regency`` (the signing Kepala Dinas's, which the gateway would refuse to sign otherwise),
+    before anything is created, and :class:`DemoError` when a flow stops. ``summary.json`` is written
+    last, so its presence means every application finished. ``clock`` dates the invented families (the
     command line passes its own; without one, the system's).
     """
     own = http is None
@@ -447,10 +478,13 @@ async def run_demo(
             from siakgate.config import Settings
 
             siak = Settings().siak
-            source = SiakFamilies(siak_url, client, username=siak.username, password=siak.password.get_secret_value())
+            source = SiakFamilies(
+                siak_url, client, username=siak.username, password=siak.password.get_secret_value(), regency=regency
+            )
         existing = await source.existing(len(existing_needed)) if source is not None and existing_needed else []
         if len(existing) < len(existing_needed):
             raise DemoUnavailableError("SIAK tidak memberikan cukup keluarga contoh untuk demo.")
+        _same_regency(regency, plans, existing)
         run_id = f"{rng.getrandbits(32):08x}"
         apps = []
         for plan in plans:

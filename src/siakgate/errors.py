@@ -10,7 +10,9 @@
     │   ├── InvalidFamilyError        KK_TIDAK_VALID: a Kartu Keluarga SIAK would refuse
     │   └── UnknownRequirementError   PERSYARATAN_TIDAK_DIKENAL: a requirement not in the catalogue
     ├── TransientError                worth retrying: the other side may answer next time
-    │   ├── ServiceUnavailableError   connection refused or dropped, HTTP 429/502/503/504, SOAP LAYANAN_TIDAK_TERSEDIA
+    │   ├── ServiceUnavailableError   connection refused or dropped, HTTP 429/502/503/504, SOAP LAYANAN_TIDAK_TERSEDIA;
+    │   │                             BSrE's OCSP/CRL or TSA failing while signing
+    │   │                             (OCSP_CRL_TIDAK_TERSEDIA, TSA_TIDAK_TERSEDIA)
     │   ├── ServiceTimeoutError       no answer in time
     │   └── MalformedResponseError    an answer that is not the protocol (broken XML or JSON)
     ├── RemoteFaultError              a refusal by a remote service, its own code kept as ``remote_code``
@@ -29,7 +31,10 @@
     │       └── BsreRequestError      a request BSrE could not use (bad PDF, bad tag, bad parameter)
     ├── SigningError                  a PDF could not be signed locally (key, token, PDF)
     │   ├── SignedDocumentRejectedError  a PDF returned by the Esign Client failed our validation
-    │   └── SigningConfigError        a signing backend that cannot be built (a key file or setting missing)
+    │   ├── SigningConfigError        a signing backend that cannot be built (a key file or setting missing)
+    │   ├── CertificateInvalidError   SERTIFIKAT_TIDAK_VALID: validation's verdict on the signer (revoked, expired,
+    │   │                             untrusted chain); a verdict, never retried (an unreachable OCSP/CRL is transient)
+    │   └── OutsideJurisdictionError  WILAYAH_DI_LUAR_KEWENANGAN: a KK of a regency the signer does not sign for
     ├── VerificationError             a file that cannot be read as a signed PDF
     ├── ArchiveError                  the archive cannot copy or repair a signed KK
     │   ├── NoGoodCopyError           no location (nor the document store) holds a copy with the record's SHA-256
@@ -264,6 +269,25 @@ class SigningConfigError(SigningError):
     """A signing backend that cannot be built: the gateway refuses to start rather than fail at the first batch."""
 
     code = "KONFIGURASI_TTE_TIDAK_LENGKAP"
+
+
+class CertificateInvalidError(SigningError):
+    """Certificate validation decided against the signer (revoked, expired, an untrusted chain).
+
+    Only for a verdict: an OCSP responder, CRL or TSA that did not answer is a ``ServiceUnavailableError``
+    (:func:`siakgate.signing._errors.pki_outage`)."""
+
+    code = "SERTIFIKAT_TIDAK_VALID"
+
+
+class OutsideJurisdictionError(SigningError):
+    """A KK of a regency (kabupaten/kota) its signer is not bound to: refused before any key is used.
+
+    ``WILAYAH_DI_LUAR_KEWENANGAN``; ``WILAYAH_TIDAK_DIKETAHUI`` when the document carries no region code
+    at all (a signer bound to regencies signs nothing it cannot place). See :mod:`siakgate.signing.jurisdiction`.
+    """
+
+    code = "WILAYAH_DI_LUAR_KEWENANGAN"
 
 
 class VerificationError(SiakgateError):

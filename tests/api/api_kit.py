@@ -43,6 +43,8 @@ ALL_ROLES = (
     "CAMAT",
 )
 KEPALA_DINAS_PASSPHRASE = "kepala-dinas-uji-123"  # mock_bsre/signers.yaml (test fixtures)
+DINAS_REGENCY = "3508"
+"""Kab. Lumajang: the development gateway's jurisdiction (its Kepala Dinas signs only KKs of this regency)."""
 SEKCAM_PASSPHRASE = "sekcam-uji-789"
 
 
@@ -100,8 +102,10 @@ class Api:
             time.sleep(0.05)
 
 
-def siak_sample(siak: MockService, n: int = 1) -> list[dict[str, Any]]:
-    families: list[dict[str, Any]] = httpx.get(f"{siak.url}/_admin/sample", params={"n": n}).json()["families"]
+def siak_sample(siak: MockService, n: int = 1, region: str = DINAS_REGENCY) -> list[dict[str, Any]]:
+    """Families of mock SIAK whose No. KK starts with ``region`` (by default the gateway's own regency)."""
+    params: dict[str, str | int] = {"n": n, "region": region}
+    families: list[dict[str, Any]] = httpx.get(f"{siak.url}/_admin/sample", params=params).json()["families"]
     return families
 
 
@@ -112,9 +116,9 @@ MINI_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 """A scan stand-in: the store checks the magic bytes, not the content of a requirement document."""
 
 
-def lost_kk_request(siak: MockService, profile_id: str = "loket-desa") -> dict[str, Any]:
-    """A lost-KK application (no data entry) for an existing family of mock SIAK."""
-    no_kk = siak_sample(siak, 1)[0]["NO_KK"]
+def lost_kk_request(siak: MockService, profile_id: str = "loket-desa", region: str = DINAS_REGENCY) -> dict[str, Any]:
+    """A lost-KK application (no data entry) for an existing family of mock SIAK in ``region``."""
+    no_kk = siak_sample(siak, 1, region)[0]["NO_KK"]
     return {"profile_id": profile_id, "case_type": "HILANG", "region_code": no_kk[:6] + "2001", "no_kk": no_kk}
 
 

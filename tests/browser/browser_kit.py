@@ -34,7 +34,7 @@ from siakgate.store.models import Application
 from siakgate.web.accounts import add_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-from api_kit import ALL_ROLES, KEPALA_DINAS_PASSPHRASE, Api, drive, gateway_settings
+from api_kit import ALL_ROLES, DINAS_REGENCY, KEPALA_DINAS_PASSPHRASE, Api, drive, gateway_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -110,7 +110,8 @@ class Gateway:
     def prepare(self, n: int, state: str) -> list[str]:
         """``n`` lost-KK applications (each for another family) driven through the API until they wait in
         ``state``, as the calling systems and the officers before the browser's step would."""
-        sample = httpx.get(f"{self.siak.url}/_admin/sample", params={"n": 100}, timeout=10).json()["families"]
+        params: dict[str, str | int] = {"n": 100, "region": DINAS_REGENCY}  # the gateway signs its own regency's KKs
+        sample = httpx.get(f"{self.siak.url}/_admin/sample", params=params, timeout=10).json()["families"]
         ids = []
         for _ in range(n):
             family = sample[next(_family_index) % len(sample)]

@@ -34,6 +34,8 @@ WrongPassphraseError                            422     the signer typed a wrong
 VerificationError                               422     the upload is not a (signed) PDF
 SiakNotFoundError                               404     SIAK does not know the NIK / No. KK
 CertificateStatusError, SignerNotRegistered     409     BSrE will not let this signer sign now
+CertificateInvalidError                         409     validation decided against the signer's certificate
+OutsideJurisdictionError                        403     the KK is of a regency this signer may not sign for
 TransientError                                  503     with ``Retry-After``: SIAK or BSrE may answer later
 SiakError, BsreError, SignedDocumentRejected    502     the upstream refused or answered wrongly
 any other SiakgateError                         500     (signing configuration, archive, demo)
@@ -62,6 +64,7 @@ from siakgate.errors import (
     AccountError,
     ActionNotAllowedError,
     BsreError,
+    CertificateInvalidError,
     CertificateStatusError,
     CsrfRefusedError,
     DataIssue,
@@ -72,6 +75,7 @@ from siakgate.errors import (
     InvalidDataError,
     NotFoundError,
     NotSignedInError,
+    OutsideJurisdictionError,
     ProfileError,
     SiakError,
     SiakgateError,
@@ -192,7 +196,9 @@ _STATUS: dict[type[SiakgateError], int] = {
     VerificationError: 422,
     SiakNotFoundError: 404,
     CertificateStatusError: 409,
+    CertificateInvalidError: 409,
     SignerNotRegisteredError: 409,
+    OutsideJurisdictionError: 403,
     TransientError: 503,
     SiakError: 502,
     BsreError: 502,

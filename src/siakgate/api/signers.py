@@ -3,7 +3,9 @@
 Both use the same kind of key holder (``settings.signing.backend``); they differ in which key. Both are
 built by :func:`siakgate.signing.factory.build_backend`, as ``siakgate sign`` builds its own. A backend
 that cannot be built (a missing file or setting) stops the start-up with a clear message rather than
-failing at the first batch.
+failing at the first batch. The Kepala Dinas's is bound to ``settings.signing.regencies`` (its
+jurisdiction, :mod:`siakgate.signing.jurisdiction`): a gateway without one does not start. The Sekcam's
+signs the kecamatan's cover letters, not KKs, and is not bound.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def backend_specs(signing: SigningSettings) -> tuple[BackendSpec, BackendSpec | 
         pkcs11_key_label=signing.pkcs11_key_label,
         csc_credential_id=signing.csc_credential_id,
         esign_nik=signing.esign_nik,
+        regencies=tuple(signing.regencies),
     )
     sekcam: BackendSpec | None = None
     if signing.backend == "remote-hash" and signing.sekcam_csc_credential_id:
@@ -53,6 +56,11 @@ def build_signers(settings: Settings, bsre_http: httpx.AsyncClient) -> tuple[Sig
     if missing:  # only pkcs12 gets here: the settings' validator insists for the other kinds
         names = ", ".join(f"SIAKGATE_SIGNING__{name.upper()}" for name in missing)
         raise SigningConfigError(f"Backend {kepala_dinas.kind} memerlukan {names} (kunci Kepala Dinas).")
+    if not kepala_dinas.regencies:
+        raise SigningConfigError(
+            "Wilayah kewenangan Kepala Dinas belum diatur: isi SIAKGATE_SIGNING__REGENCIES dengan kode "
+            'kabupaten/kota yang KK-nya ditandatangani, mis. ["3508"].'
+        )
     for spec in (kepala_dinas, sekcam):
         path = spec.pkcs12_path if spec is not None and spec.kind == "pkcs12" else None
         if path is not None and not path.is_file():

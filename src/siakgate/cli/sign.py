@@ -7,6 +7,12 @@ at ``OUT.pdf`` unless signing succeeded, and then the whole file at once (:func:
 
 A passphrase, PIN or OTP is never a command-line argument (``ps`` would show it): it is asked on the
 terminal (getpass), or read from the environment variable *named* by ``--passphrase-env``.
+
+Jurisdiction: ``--region KODE`` says which region the document (a KK) belongs to; the key is then bound
+to the Dinas's regencies (``SIAKGATE_SIGNING__REGENCIES``), as the gateway's Kepala Dinas key is, and a
+KK of another regency is refused (exit 1, WILAYAH_DI_LUAR_KEWENANGAN) before the key is used. Without
+``--region`` no binding applies: the command signs any PDF, and a PDF does not say, in a form the
+command could trust, which regency issued it (the gateway knows it from the application).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import tempfile
 from io import BytesIO
@@ -32,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "backend_spec", "cmd_sign", "write_atomically"]
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+_REGION = re.compile(r"[0-9]{4,10}")
 
 _OPTIONS = {
     "pkcs12_path": "--p12",
@@ -45,7 +53,15 @@ _OPTIONS = {
 
 
 def backend_spec(args: argparse.Namespace, settings: Settings) -> BackendSpec:
-    """The backend the options describe (``--p12`` defaults to the settings' key file); refused if incomplete."""
+    """The backend the options describe (``--p12`` defaults to the settings' key file); refused if incomplete.
+
+    With ``--region`` the key is bound to the settings' regencies (``signing.regencies``).
+    """
+    regencies: tuple[str, ...] = ()
+    if args.region is not None:
+        regencies = tuple(settings.signing.regencies)
+        if not regencies:
+            raise UsageProblem("--region memerlukan wilayah kewenangan: isi SIAKGATE_SIGNING__REGENCIES")
     spec = BackendSpec(
         args.backend,
         pkcs12_path=args.p12 or settings.signing.pkcs12_path,
@@ -54,6 +70,7 @@ def backend_spec(args: argparse.Namespace, settings: Settings) -> BackendSpec:
         pkcs11_key_label=args.key_label,
         csc_credential_id=args.credential_id,
         esign_nik=args.nik,
+        regencies=regencies,
     )
     missing = spec.missing()
     if missing:
@@ -121,7 +138,8 @@ async def _sign(
     async with httpx.AsyncClient(timeout=bsre.timeout_seconds) as http:
         access = BsreAccess(http, bsre.url, bsre.username, bsre.password.get_secret_value())
         backend = build_backend(spec, bsre=access)
-        (result,) = await backend.sign_batch([SignRequest(args.input.name, pdf, tte=tte)], credential, options)
+        request = SignRequest(args.input.name, pdf, tte=tte, region_code=args.region)
+        (result,) = await backend.sign_batch([request], credential, options)
     if result.error is not None:
         raise result.error
     assert result.signed_pdf is not None
@@ -133,6 +151,8 @@ def cmd_sign(args: argparse.Namespace, clock: Clock) -> int:
 
     if args.verify_url and not (args.signer_name and args.signer_nip):
         raise UsageProblem("--verify-url memerlukan --signer-name dan --signer-nip (blok TTE)")
+    if args.region is not None and not _REGION.fullmatch(args.region):
+        raise UsageProblem("--region adalah kode wilayah 4 sampai 10 digit (mis. 3508 atau 3508101003)")
     settings = load_settings()
     pdf = read_input(args.input)
     _check_pdf(pdf, args.input.name)
@@ -166,6 +186,11 @@ def add_parser(sub: Any) -> None:
     sign.add_argument("--key-label")
     sign.add_argument("--credential-id", help="remote-hash: credential id CSC")
     sign.add_argument("--nik", help="esign-v1/v2: NIK penandatangan")
+    sign.add_argument(
+        "--region",
+        metavar="KODE",
+        help="kode wilayah KK (mis. 3508101003): ditolak bila di luar SIAKGATE_SIGNING__REGENCIES",
+    )
     sign.add_argument("--verify-url", help="blok TTE terlihat: alamat yang dibuka kode QR")
     sign.add_argument("--signer-name")
     sign.add_argument("--signer-nip")

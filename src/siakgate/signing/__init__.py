@@ -6,6 +6,8 @@
 * ``esign.EsignBackend``: BSrE's Esign Client in whole-document mode (v1 or v2), its answers validated.
 
 The two BSrE-backed backends live in their modules (they bring in the BSrE client); the rest is here.
+:class:`JurisdictionGuard` holds any of them to the regencies its signer signs KKs for (a KK of another
+regency is refused before any key is used: :mod:`siakgate.signing.jurisdiction`).
 :func:`siakgate.signing.factory.build_backend` builds any of the four from a ``BackendSpec`` (the gateway's
 settings and ``siakgate sign`` both describe their key that way).
 """
@@ -22,12 +24,15 @@ from siakgate.signing.api import (
     TteBlock,
 )
 from siakgate.signing.engine import sign_batch
+from siakgate.signing.jurisdiction import Jurisdiction, JurisdictionGuard
 from siakgate.signing.pkcs11 import Pkcs11Backend
 from siakgate.signing.pkcs12 import Pkcs12Backend
 
 __all__ = [
     "TTE_SENTENCE",
     "Credential",
+    "Jurisdiction",
+    "JurisdictionGuard",
     "PadesLevel",
     "Pkcs11Backend",
     "Pkcs12Backend",

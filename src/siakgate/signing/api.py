@@ -153,11 +153,17 @@ class SignRequest:
     """(x1, y1, x2, y2) in points on the last page, for a new field."""
     reason: str | None = "Tanda Tangan Elektronik Kartu Keluarga"
     location: str | None = None
+    region_code: str | None = None
+    """The KK's Kemendagri region code (digits, at least the 4 of its regency: ``3508`` or ``3508101003``).
+    A signer bound to regencies (:mod:`siakgate.signing.jurisdiction`) signs only what this places there."""
 
     def __repr__(self) -> str:
         # Never print the document: it carries a family's personal data.
         size = len(self.pdf)
-        return f"SignRequest(document_id={self.document_id!r}, pdf=<{size} bytes>, field_name={self.field_name!r})"
+        return (
+            f"SignRequest(document_id={self.document_id!r}, pdf=<{size} bytes>, field_name={self.field_name!r}, "
+            f"region_code={self.region_code!r})"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """One way to build a signing backend from a description of it, for the gateway and for ``siakgate sign``.
 
-A :class:`BackendSpec` says which key holder (``kind``) and which key; :func:`build_backend` makes the
-backend. The gateway describes its keys from ``SIAKGATE_SIGNING__*`` (:mod:`siakgate.api.signers`), the
+A :class:`BackendSpec` says which key holder (``kind``), which key and, for a Kepala Dinas's key, which
+regencies it signs KKs for; :func:`build_backend` makes the backend (wrapped in a
+:class:`~siakgate.signing.jurisdiction.JurisdictionGuard` when the spec names regencies, whatever the
+kind). The gateway describes its keys from ``SIAKGATE_SIGNING__*`` (:mod:`siakgate.api.signers`), the
 command line from its options (``siakgate sign --backend ...``); each checks :meth:`BackendSpec.missing`
 first to refuse in its own words (a setting's name, an option's), then calls :func:`build_backend`.
 
@@ -57,6 +59,9 @@ class BackendSpec:
     pkcs11_key_label: str | None = None
     csc_credential_id: str | None = None
     esign_nik: str | None = None
+    regencies: tuple[str, ...] = ()
+    """The regencies (4-digit Kemendagri codes, ``3508``) whose KKs this key may sign; empty: no binding
+    (a Sekcam's cover letter, ``siakgate sign`` on a PDF of no known region)."""
 
     def missing(self) -> tuple[str, ...]:
         """The fields this kind needs that are not given (empty: :func:`build_backend` can build it)."""
@@ -93,9 +98,26 @@ class BsreAccess:
 def build_backend(spec: BackendSpec, *, bsre: BsreAccess | None = None) -> SigningBackend:
     """The backend ``spec`` describes; ``bsre`` is needed by the BSrE-backed kinds only.
 
-    Raises :class:`~siakgate.errors.SigningConfigError` when the spec lacks what its kind needs. Nothing
-    is opened here: a key file is read, a token or BSrE is reached, when the first batch is signed.
+    Raises :class:`~siakgate.errors.SigningConfigError` when the spec lacks what its kind needs or names
+    a regency that is not a 4-digit code. Nothing is opened here: a key file is read, a token or BSrE is
+    reached, when the first batch is signed.
     """
+    backend = _key_holder(spec, bsre)
+    if not spec.regencies:
+        return backend
+    from siakgate.signing.jurisdiction import Jurisdiction, JurisdictionGuard
+
+    try:
+        jurisdiction = Jurisdiction(spec.regencies)
+    except ValueError as exc:
+        raise SigningConfigError(
+            f"Wilayah kewenangan penanda tangan tidak valid ({', '.join(spec.regencies)}): "
+            "gunakan kode kabupaten/kota 4 digit, mis. 3508."
+        ) from exc
+    return JurisdictionGuard(backend, jurisdiction)
+
+
+def _key_holder(spec: BackendSpec, bsre: BsreAccess | None) -> SigningBackend:
     if spec.kind == "pkcs12":
         from siakgate.signing.pkcs12 import Pkcs12Backend
 

@@ -15,9 +15,13 @@
   TTE block whose QR code opens ``/v1/verify/{ref}`` (``ref`` unguessable, stored on the application);
   ``signing.sign_batch`` is called ONCE. The signed PDFs are stored first; then one transaction marks
   each item SIGNED with its hash, records SIGNED_KK and moves its application on to the upload Job
-  (UnggahKKTertandatangan). An item that failed stays in MENUNGGU_TTE with its error; a wrong
-  passphrase fails every item and changes nothing else, and the batch can be signed again.
-  Items already SIGNED are never signed again.
+  (UnggahKKTertandatangan). An item that failed stays in MENUNGGU_TTE with its error (on the item and
+  as the application's ``last_error_code``); a wrong passphrase fails every item and changes nothing
+  else, and the batch can be signed again. Items already SIGNED are never signed again.
+* **jurisdiction**: each document carries its application's region code, and the Kepala Dinas's
+  backend refuses a KK of a regency it is not bound to (WILAYAH_DI_LUAR_KEWENANGAN,
+  :mod:`siakgate.signing.jurisdiction`) before any key is used: that item fails alone, the others of
+  the batch are signed.
 * The credential is wiped when the call ends, whatever happened.
 """
 
@@ -142,6 +146,7 @@ class _ToSign:
     app_id: str
     ref: str
     draft_sha: str | None
+    region_code: str
 
 
 def batch_queue(deps: Deps) -> LeaseQueue[SigningBatch]:
@@ -185,7 +190,8 @@ def _claim(
         if app.verify_ref is None:
             app.verify_ref = secrets.token_urlsafe(24)
         draft = latest_document(session, app.id, "DRAFT_KK")
-        todo.append(_ToSign(item.id, app.id, app.verify_ref, draft.sha256 if draft is not None else None))
+        draft_sha = draft.sha256 if draft is not None else None
+        todo.append(_ToSign(item.id, app.id, app.verify_ref, draft_sha, app.region_code))
     batch.state = BatchState.SIGNING
     batch.attempts += 1
     batch.updated_at = now
@@ -214,7 +220,7 @@ async def _request(deps: Deps, item: _ToSign) -> SignRequest | SiakgateError:
     if item.draft_sha is None:
         return SiakgateError("KK untuk ditandatangani belum tersedia.", code="DRAFT_TIDAK_ADA")
     pdf = await anyio.to_thread.run_sync(deps.documents.get, item.draft_sha)
-    return SignRequest(document_id=item.app_id, pdf=pdf, tte=deps.tte.block(item.ref))
+    return SignRequest(document_id=item.app_id, pdf=pdf, tte=deps.tte.block(item.ref), region_code=item.region_code)
 
 
 async def sign_batch(deps: Deps, batch_id: str, actor: Actor, credential: Credential) -> BatchView:
@@ -295,6 +301,8 @@ def _finish(
         row.state = BatchItemState.FAILED
         row.error_code = error.code if error is not None else "PENANDATANGANAN_GAGAL"
         row.error_message = error.message if error is not None else "Dokumen tidak ditandatangani."
+        app.last_error_code = row.error_code
+        app.updated_at = now
         log.info("batch item failed batch=%s app=%s code=%s", batch.id, app.id, row.error_code)
     items = _items(session, batch.id)
     batch.state = BatchState.DONE if all(i.state == BatchItemState.SIGNED for i in items) else BatchState.PENDING
@@ -339,6 +347,7 @@ def _signed(
     app.signed_sha256 = sha
     app.signed_at = now
     app.signer_name = signer
+    app.last_error_code = None
     app.state = str(State.DIPROSES_SIAK)
     app.awaiting_role = str(Role.SYSTEM)
     app.updated_at = now
