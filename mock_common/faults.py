@@ -10,7 +10,10 @@ to misbehave on purpose:
 * ``drop_rate``: this fraction gets a connection that closes before the request is handled;
 * ``drop_after_rate``: this fraction IS handled (whatever it changes stays changed) but its answer is lost: the
   connection closes before the answer is complete, the failure a client cannot tell apart from the one above;
-* ``malformed_rate``: this fraction gets a body that is not well-formed (truncated XML or JSON).
+* ``malformed_rate``: this fraction gets a body that is not well-formed (truncated XML or JSON);
+* ``paths``: the path prefixes the settings above apply to (``["/pki/ocsp", "/pki/crl/"]``: only OCSP and CRL
+  requests are slowed or broken); empty, the default, means every path. A request outside them is answered
+  normally, takes no fault from ``script`` and no random draw.
 
 Random faults are drawn from a seeded generator so that a run can be replayed. For tests that must be exact,
 ``script`` is a queue of faults (``"fault"``, ``"http_5xx"``, ``"drop"``, ``"drop_after"``, ``"malformed"``, ``"ok"``)
@@ -56,6 +59,7 @@ class FaultConfig:
     malformed_rate: float = 0.0
     seed: int | None = None
     script: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -73,6 +77,12 @@ class FaultConfig:
         unknown = [s for s in self.script if s not in FAULT_KINDS]
         if unknown:
             raise ValueError(f"unknown fault kinds in script: {unknown}; known: {FAULT_KINDS}")
+        if not isinstance(self.paths, list) or any(not isinstance(p, str) or not p.startswith("/") for p in self.paths):
+            raise ValueError("every entry of paths must be a path prefix starting with '/'")
+
+    def applies_to(self, path: str) -> bool:
+        """Whether a request for ``path`` is subject to these faults (every path when ``paths`` is empty)."""
+        return not self.paths or any(path.startswith(prefix) for prefix in self.paths)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +105,14 @@ def add_cli_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--drop-after-rate", type=float, default=0.0, help="fraction handled, then the answer is lost")
     group.add_argument("--malformed-rate", type=float, default=0.0, help="fraction with a broken body")
     group.add_argument("--fault-seed", type=int, default=None, help="seed for the random draws")
+    group.add_argument(
+        "--fault-path",
+        action="append",
+        default=[],
+        dest="fault_paths",
+        metavar="PREFIX",
+        help="apply the faults only to paths starting with PREFIX (repeatable; default: every path)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> FaultConfig:
@@ -106,6 +124,7 @@ def config_from_args(args: argparse.Namespace) -> FaultConfig:
         drop_after_rate=args.drop_after_rate,
         malformed_rate=args.malformed_rate,
         seed=args.fault_seed,
+        paths=list(args.fault_paths),
     )
 
 
@@ -167,19 +186,18 @@ class FaultInjector:
         if path == ADMIN_PATH:
             await self._admin(scope, receive, send)
             return
-        if path in EXEMPT_PATHS:
+        config = self._config
+        if path in EXEMPT_PATHS or not config.applies_to(path):
             await self.app(scope, receive, send)
             return
         # Draw on arrival, then wait: a slow request still sleeping when its test ended (the client timed out)
         # must not take a fault from the next test's script.
         kind = self._draw()
-        if self._config.latency_ms:
-            await asyncio.sleep(self._config.latency_ms / 1000)
+        if config.latency_ms:
+            await asyncio.sleep(config.latency_ms / 1000)
         handlers: dict[str, Callable[[], Awaitable[None]]] = {
             "fault": lambda: self._fault_response()(scope, receive, send),
-            "http_5xx": lambda: Response("Service Unavailable", status_code=self._config.http_status)(
-                scope, receive, send
-            ),
+            "http_5xx": lambda: Response("Service Unavailable", status_code=config.http_status)(scope, receive, send),
             "malformed": lambda: self._malformed(scope, receive, send),
             "drop": lambda: self._drop(send),
             "drop_after": lambda: self._handle_then_drop(scope, receive, send),

@@ -10,8 +10,9 @@ temporary directory. ``mock_bsre_aia`` is mock BSrE on 127.0.0.1:8082, the addre
 certificates' AIA and CRL distribution points, for whatever fetches OCSP answers and CRLs as a validator would
 (poppler's pdfsig, PAdES B-LT signing); a mock BSrE already serving this PKI there (``make run``) is reused.
 
-``mock_siak_faults`` / ``mock_bsre_faults`` hand a test the fault injector and reset it to "no faults" afterwards,
-so one test's faults never leak into the next.
+``mock_siak_faults`` / ``mock_bsre_faults`` / ``mock_bsre_aia_faults`` hand a test the fault injector and reset it to
+"no faults" afterwards, so one test's faults never leak into the next. ``mock_bsre_aia`` may be a mock another process
+started; its faults are then set through its ``PUT /_admin/faults`` (:class:`RemoteFaults`): the same settings.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from mock_common.faults import FaultConfig, FaultInjector
+from mock_common.faults import ADMIN_PATH, FaultConfig, FaultInjector
 from mock_common.server import LOOPBACK, RunningServer, start_in_thread
 
 
@@ -132,6 +133,22 @@ def mock_bsre_aia(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServ
         yield service
 
 
+class RemoteFaults:
+    """The fault settings of a mock served by another process, read and set through ``/_admin/faults``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = f"{url}{ADMIN_PATH}"
+
+    @property
+    def config(self) -> FaultConfig:
+        response = httpx.get(self.url, timeout=5)
+        response.raise_for_status()
+        return FaultConfig.from_json(response.json())
+
+    def configure(self, config: FaultConfig) -> None:
+        httpx.put(self.url, json=config.to_json(), timeout=5).raise_for_status()
+
+
 def _faults_of(service: MockService) -> FaultInjector:
     if service.faults is None:
         pytest.fail("this mock was started outside the test session; its faults are not ours to set")
@@ -148,5 +165,16 @@ def mock_siak_faults(mock_siak: MockService) -> Iterator[FaultInjector]:
 @pytest.fixture
 def mock_bsre_faults(mock_bsre: MockService) -> Iterator[FaultInjector]:
     faults = _faults_of(mock_bsre)
+    yield faults
+    faults.configure(FaultConfig())
+
+
+@pytest.fixture
+def mock_bsre_aia_faults(mock_bsre_aia: MockService) -> Iterator[FaultInjector | RemoteFaults]:
+    """The faults of the mock BSrE on the certificates' OCSP/CRL address (ours, or set over HTTP if reused).
+
+    Scope them with ``FaultConfig(paths=["/pki/ocsp", ...])``: a reused mock may be serving another session too.
+    """
+    faults: FaultInjector | RemoteFaults = mock_bsre_aia.faults or RemoteFaults(mock_bsre_aia.url)
     yield faults
     faults.configure(FaultConfig())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterator
 
@@ -11,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mock_common.faults import FaultConfig, FaultInjector
+from mock_common.faults import FaultConfig, FaultInjector, add_cli_options, config_from_args
 from mock_common.server import RunningServer, start_in_thread
 
 
@@ -25,7 +26,14 @@ async def healthz(_request: object) -> Response:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[RunningServer, FaultInjector]]:
-    app = Starlette(routes=[Route("/hello", hello), Route("/healthz", healthz)])
+    app = Starlette(
+        routes=[
+            Route("/hello", hello),
+            Route("/pki/ocsp", hello),
+            Route("/pki/crl/root.crl", hello),
+            Route("/healthz", healthz),
+        ]
+    )
     injector = FaultInjector(
         app,
         FaultConfig(),
@@ -103,6 +111,8 @@ def test_latency_is_applied(client: httpx.Client) -> None:
         ({"script": ["explode"]}, "unknown fault kinds"),
         ({"bogus": 1}, "unknown fault settings"),
         ({"http_status": 404}, "5xx"),
+        ({"paths": ["pki/ocsp"]}, "path prefix"),
+        ({"paths": "/pki"}, "path prefix"),
         ([1, 2], "JSON object"),
     ],
 )
@@ -138,3 +148,39 @@ def test_drop_after_handles_the_request_but_loses_the_answer() -> None:
             assert c.post("/change").text == "changed"
     finally:
         server.stop()
+
+
+def test_paths_scope_the_faults_to_those_prefixes(client: httpx.Client) -> None:
+    client.put("/_admin/faults", json={"http_5xx_rate": 1.0, "paths": ["/pki/ocsp", "/pki/crl/"]})
+    assert client.get("/pki/ocsp").status_code == 503
+    assert client.get("/pki/crl/root.crl").status_code == 503
+    assert client.get("/hello").text == "hello"  # outside the prefixes: answered as if no fault were set
+    assert client.get("/_admin/faults").json()["paths"] == ["/pki/ocsp", "/pki/crl/"]
+
+
+def test_a_scoped_script_is_spent_only_by_the_paths_it_targets(client: httpx.Client) -> None:
+    client.put("/_admin/faults", json={"script": ["http_5xx", "ok", "http_5xx"], "paths": ["/pki/"]})
+    assert client.get("/hello").status_code == 200
+    assert client.get("/hello").status_code == 200
+    assert [client.get("/pki/ocsp").status_code for _ in range(4)] == [503, 200, 503, 200]
+
+
+def test_scoped_latency_slows_only_those_paths(client: httpx.Client) -> None:
+    client.put("/_admin/faults", json={"latency_ms": 300, "paths": ["/pki/ocsp"]})
+    assert client.get("/hello").elapsed.total_seconds() < 0.3
+    assert client.get("/pki/ocsp").elapsed.total_seconds() >= 0.3
+
+
+def test_no_paths_means_every_path(client: httpx.Client) -> None:
+    client.put("/_admin/faults", json={"http_5xx_rate": 1.0})
+    assert client.get("/hello").status_code == 503
+    assert client.get("/pki/ocsp").status_code == 503
+    assert FaultConfig().paths == []
+
+
+def test_paths_from_the_command_line() -> None:
+    parser = argparse.ArgumentParser()
+    add_cli_options(parser)
+    args = parser.parse_args(["--latency-ms", "2000", "--fault-path", "/pki/ocsp", "--fault-path", "/pki/tsa"])
+    assert config_from_args(args).paths == ["/pki/ocsp", "/pki/tsa"]
+    assert config_from_args(parser.parse_args([])).paths == []

@@ -27,11 +27,12 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from reportlab.pdfgen import canvas
 
+from mock_common.faults import FaultConfig
 from mock_common.pytest_plugin import MockService
 from mock_siak.draft_pdf import TTE_BOX, render_draft_kk
 from mock_siak.population import generate_population
 from siakgate.bsre import BsreClient, RetryPolicy
-from siakgate.errors import SignedDocumentRejectedError, SigningError, WrongPassphraseError
+from siakgate.errors import ServiceUnavailableError, SignedDocumentRejectedError, SigningError, WrongPassphraseError
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, TteBlock
 from siakgate.signing.esign import EsignBackend, render_tte_png
 
@@ -286,3 +287,38 @@ async def test_esign_b_lt_without_fetching_is_refused_per_document(
     results = await backend.sign_batch(drafts(2), Credential.passphrase(PASSPHRASE), options)
     assert [r.error.code if r.error else None for r in results] == ["INFO_VALIDASI_GAGAL"] * 2
     assert all(r.signed_pdf is None for r in results)
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_LT, PadesLevel.B_LTA], ids=str)
+async def test_esign_level_upgrade_during_a_pki_outage_is_temporary(
+    level: PadesLevel, http: httpx.AsyncClient, mock_bsre_aia: MockService, mock_bsre_aia_faults: Any
+) -> None:
+    """BSrE signed, but its OCSP/CRL do not answer: "coba lagi" (tried a few times first), not a rejection."""
+    options = SigningOptions(level=level, trust_roots=(root_der(),), timestamp_url=f"{mock_bsre_aia.url}/pki/tsa")
+    backend = EsignBackend(client(http, mock_bsre_aia), nik=KEPALA_NIK, api="v2")
+    mock_bsre_aia_faults.configure(FaultConfig(http_5xx_rate=1.0, paths=["/pki/ocsp", "/pki/crl/"]))
+    results = await backend.sign_batch(drafts(1), Credential.passphrase(PASSPHRASE), options)
+    (result,) = results
+    assert isinstance(result.error, ServiceUnavailableError), result.error
+    assert result.error.code == "OCSP_CRL_TIDAK_TERSEDIA"
+    mock_bsre_aia_faults.configure(FaultConfig())
+    (again,) = await backend.sign_batch(drafts(1), Credential.passphrase(PASSPHRASE), options)
+    assert again.ok, again.error
+
+
+async def test_esign_b_lt_with_the_pki_answering_in_two_seconds(
+    http: httpx.AsyncClient, mock_bsre_aia: MockService, mock_bsre_aia_faults: Any
+) -> None:
+    """Slow OCSP/CRL answers are evidence all the same: BSrE's signature is accepted, not "untrusted"."""
+    from pades_check import assert_level
+
+    options = SigningOptions(
+        level=PadesLevel.B_LT, trust_roots=(root_der(),), timestamp_url=f"{mock_bsre_aia.url}/pki/tsa"
+    )
+    backend = EsignBackend(client(http, mock_bsre_aia), nik=KEPALA_NIK, api="v2")
+    mock_bsre_aia_faults.configure(FaultConfig(latency_ms=2000, paths=["/pki/ocsp", "/pki/crl/", "/pki/tsa"]))
+    (result,) = await backend.sign_batch(drafts(1), Credential.passphrase(PASSPHRASE), options)
+    mock_bsre_aia_faults.configure(FaultConfig())
+    assert result.ok, result.error
+    assert result.signed_pdf is not None
+    await anyio.to_thread.run_sync(assert_level, result.signed_pdf, PadesLevel.B_LT)

@@ -12,7 +12,10 @@ and pyHanko's work per document is CPU-bound Python that must not run on the ser
    add validation info to the DSS (B-LT) and a document timestamp (B-LTA).
 
 A document that fails in phase 1 or 3 gets its own error result and the others go on; if phase 2 fails,
-every prepared document gets that error and no signed bytes are returned. pyHanko's network helpers
+every prepared document gets that error and no signed bytes are returned. A PKI service (OCSP, CRL, TSA)
+failing temporarily is a :class:`~siakgate.errors.TransientError`, never a certificate verdict
+(:mod:`siakgate.signing._errors`); phase 1, and each document's phase 3, are then tried again with a fresh
+validation context (:mod:`siakgate.signing._retry`). pyHanko's network helpers
 (aiohttp) are only ever driven from the worker thread's own ``asyncio.run``, never from the caller's loop.
 """
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +35,11 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession, PdfTBSDocument, PreSignValidationStatus
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
-from siakgate.errors import SiakgateError, SigningError
+from siakgate.clock import monotonic
+from siakgate.errors import SiakgateError, SigningError, TransientError
 from siakgate.signing._context import BatchContext, build_context
 from siakgate.signing._errors import translate_document_error, translate_signer_error
+from siakgate.signing._retry import DEFAULT_PKI_RETRY, PkiRetryPolicy, pki_retrying
 from siakgate.signing.api import PadesLevel, RawBatchSigner, SigningOptions, SignRequest, SignResult
 from siakgate.signing.appearance import TteStampStyle
 
@@ -68,6 +73,9 @@ class _Presign:
 class _Batch:
     requests: Sequence[SignRequest]
     ctx: BatchContext
+    renew: Callable[[], BatchContext]
+    """A fresh context (new fetchers) for an attempt after a temporary PKI failure."""
+    retry: PkiRetryPolicy = DEFAULT_PKI_RETRY
     prepared: list[_Prepared | SiakgateError] = field(default_factory=list)
 
 
@@ -77,10 +85,12 @@ async def sign_batch(
     options: SigningOptions,
     *,
     timestamper: TimeStamper | None = None,
+    retry: PkiRetryPolicy = DEFAULT_PKI_RETRY,
 ) -> list[SignResult]:
     """Sign every request under ONE ``raw_signer.sign_raw_batch`` call; one result per request, in order.
 
-    ``timestamper`` overrides ``options.timestamp_url`` (a pyHanko ``TimeStamper``, e.g. a test dummy).
+    ``timestamper`` overrides ``options.timestamp_url`` (a pyHanko ``TimeStamper``, e.g. a test dummy);
+    ``retry`` says how often a step whose OCSP, CRL or TSA round trip failed temporarily is tried again.
     Raises nothing for a document's own failure; a batch-wide refusal (wrong passphrase, revoked
     certificate, ...) comes back as that error on every document.
     """
@@ -91,8 +101,8 @@ async def sign_batch(
     except SiakgateError as exc:
         return [SignResult(r.document_id, error=exc) for r in requests]
 
-    batch = _Batch(requests, ctx)
-    batch.prepared = await anyio.to_thread.run_sync(_run_in_own_loop, _prepare_all, batch)
+    batch = _Batch(requests, ctx, lambda: build_context(raw_signer, options, timestamper), retry)
+    batch.prepared = await _prepare_with_retries(batch)
 
     pending = [p for p in batch.prepared if isinstance(p, _Prepared)]
     signatures: list[bytes] = []
@@ -124,6 +134,23 @@ def _run_in_own_loop(phase: Any, *args: Any) -> Any:
 
 
 # -- phase 1 -------------------------------------------------------------------------------------------
+
+
+async def _prepare_with_retries(batch: _Batch) -> list[_Prepared | SiakgateError]:
+    """Phase 1, prepared again with a fresh context while it fails temporarily (no key has been used yet)."""
+    prepared: list[_Prepared | SiakgateError] = []
+    try:
+        async for attempt in pki_retrying(batch.retry, monotonic() + batch.retry.deadline):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    batch.ctx = batch.renew()
+                prepared = await anyio.to_thread.run_sync(_run_in_own_loop, _prepare_all, batch)
+                transient = next((p for p in prepared if isinstance(p, TransientError)), None)
+                if transient is not None:
+                    raise transient  # to tenacity: try again; the results of the last attempt stand
+    except TransientError:
+        pass
+    return prepared
 
 
 async def _prepare_all(batch: _Batch) -> list[_Prepared | SiakgateError]:
@@ -203,7 +230,7 @@ async def _presign_validation(
         try:
             presign.status = await session.perform_presign_validation(writer)
         except Exception as exc:
-            presign.error = exc
+            presign.error = translate_document_error(exc)  # once per batch: one log line, not one per KK
         presign.done = True
     if presign.error is not None:
         raise presign.error
@@ -218,21 +245,48 @@ async def _finish_all(batch: _Batch, signatures: Sequence[bytes]) -> list[bytes 
     limit = asyncio.Semaphore(_FINISH_CONCURRENCY)
     sig_iter = iter(signatures)
 
+    deadline_at = monotonic() + batch.retry.deadline
+
     async def finish(item: _Prepared | SiakgateError, signature: bytes | None) -> bytes | SiakgateError:
         if isinstance(item, SiakgateError) or signature is None:
             assert isinstance(item, SiakgateError)
             return item
         async with limit:
-            try:
-                return await _finish_one(item, signature, ctx)
-            except Exception as exc:
-                return translate_document_error(exc)
+            return await _finish_with_retries(item, signature, batch, deadline_at)
 
     jobs = [finish(item, next(sig_iter) if isinstance(item, _Prepared) else None) for item in batch.prepared]
     try:
         return list(await asyncio.gather(*jobs))
     finally:
         await ctx.aclose()
+
+
+async def _finish_with_retries(
+    prepared: _Prepared, signature: bytes, batch: _Batch, deadline_at: float
+) -> bytes | SiakgateError:
+    """Phase 3 for one document, repeated while a PKI service fails temporarily: the key has signed
+    already, so an attempt starts again from the prepared bytes with a fresh context, and no signature is lost."""
+    before = prepared.output.getvalue()
+    ctx = batch.ctx
+    try:
+        async for attempt in pki_retrying(batch.retry, deadline_at):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    if ctx is not batch.ctx:
+                        await ctx.aclose()
+                    ctx = batch.renew()
+                    prepared.output = io.BytesIO(before)
+                try:
+                    return await _finish_one(prepared, signature, ctx)
+                except Exception as exc:
+                    failure = translate_document_error(exc)  # exc is its __cause__
+                raise failure  # a TransientError is tried again
+    except SiakgateError as error:
+        return error
+    finally:
+        if ctx is not batch.ctx:
+            await ctx.aclose()
+    raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
 
 async def _finish_one(prepared: _Prepared, signature: bytes, ctx: BatchContext) -> bytes:

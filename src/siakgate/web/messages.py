@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from siakgate.workflow.states import State
 
-__all__ = ["ACTION_LABELS", "CREDENTIAL_CODES", "FLASH", "plain_error"]
+__all__ = ["ACTION_LABELS", "CREDENTIAL_CODES", "FLASH", "RETRY_LATER_CODES", "plain_error"]
 
 FLASH: dict[str, tuple[str, str]] = {
     "disetujui": ("ok", "Draf disetujui. KK diteruskan untuk TTE Kepala Dinas."),
@@ -24,6 +24,18 @@ FLASH: dict[str, tuple[str, str]] = {
 
 CREDENTIAL_CODES = frozenset({"PASSPHRASE_SALAH", "PIN_SALAH", "OTP_TIDAK_VALID", "PASSPHRASE_KOSONG", "PIN_KOSONG"})
 """The secret was refused: nothing was signed, the batch waits for another try."""
+
+RETRY_LATER_CODES = frozenset(
+    {
+        "LAYANAN_TIDAK_TERSEDIA",
+        "LAYANAN_SEMENTARA_GAGAL",
+        "WAKTU_HABIS",
+        "JAWABAN_TIDAK_VALID",
+        "TSA_TIDAK_TERSEDIA",
+        "OCSP_CRL_TIDAK_TERSEDIA",
+    }
+)
+"""A service (BSrE, its OCSP/CRL/TSA) failed for now: the failed KKs wait in the batch for a later try."""
 
 _PLAIN: dict[str, str] = {
     "PASSPHRASE_SALAH": "Passphrase salah.",
@@ -41,6 +53,10 @@ _PLAIN: dict[str, str] = {
     "WAKTU_HABIS": "BSrE tidak menjawab tepat waktu. Coba lagi beberapa saat lagi.",
     "JAWABAN_TIDAK_VALID": "Jawaban BSrE tidak dapat dibaca. Coba lagi beberapa saat lagi.",
     "TSA_TIDAK_TERSEDIA": "Layanan cap waktu (TSA) tidak dapat dihubungi. Coba lagi beberapa saat lagi.",
+    "OCSP_CRL_TIDAK_TERSEDIA": (
+        "Layanan pemeriksaan status sertifikat BSrE (OCSP/CRL) tidak dapat dihubungi. Ini gangguan sementara, "
+        "bukan masalah sertifikat: coba lagi beberapa saat lagi."
+    ),
     "DRAFT_TIDAK_ADA": "KK untuk ditandatangani belum tersedia dari SIAK.",
     "BATCH_SEDANG_DITANDATANGANI": "Batch ini sedang ditandatangani; tunggu sampai selesai.",
     "SUDAH_DALAM_BATCH": "KK yang dipilih sudah ada di batch lain yang belum selesai; buka batch itu.",

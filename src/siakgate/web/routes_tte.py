@@ -29,7 +29,7 @@ from siakgate.web.core import (
     web_context,
     workflow_of,
 )
-from siakgate.web.messages import CREDENTIAL_CODES, plain_error
+from siakgate.web.messages import CREDENTIAL_CODES, RETRY_LATER_CODES, plain_error
 from siakgate.web.queries import open_batches
 from siakgate.web.routes_verify import case_label
 from siakgate.web.sessions import SignedIn
@@ -135,6 +135,14 @@ def _status(request: Request, view: BatchView) -> dict[str, object]:
                 "code": code,
                 "message": plain_error(code, None) + " Tidak ada KK yang ditandatangani; batch tetap menunggu. "
                 "Masukkan lagi lalu tekan Tandatangani.",
+            }
+        elif len(failed_codes) == 1 and failed_codes <= RETRY_LATER_CODES:
+            code = next(iter(failed_codes))
+            assert code is not None
+            error = {
+                "code": code,
+                "message": plain_error(code, None) + " KK yang gagal tetap menunggu di batch ini; tekan "
+                "Tandatangani lagi beberapa saat lagi.",
             }
     state = BatchState.SIGNING if running else view.state
     return {
