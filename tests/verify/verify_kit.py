@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +21,8 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import errors as cv_errors
+from pyhanko_certvalidator.fetchers.api import CertificateFetcher, CRLFetcher, FetcherBackend, Fetchers, OCSPFetcher
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
@@ -177,3 +180,115 @@ def cert_der_of(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     return bytes(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures[0].signer_cert.dump())
+
+
+def sign_at(moment: datetime, name: str, *, level: str = "B-LTA", document_timestamp: bool = False) -> bytes:
+    """A KK signed by ``name`` at ``moment`` (the process's clock moved there with time-machine).
+
+    Everything is made in this process, so it is dated ``moment`` whoever serves 127.0.0.1:8082: the
+    timestamps by mock BSrE's in-process TSA (the ``tsa`` certificate), the validation data (B-LT and up)
+    from the two CAs' CRLs as mock BSrE makes them at that moment. ``document_timestamp``: add a document
+    timestamp (without validation data) after a B-B/B-T signature, as an archive would.
+    """
+    import time_machine
+
+    from mock_bsre.pki import load_pki
+    from mock_bsre.pki.crl import build_crl
+
+    pki = load_pki()
+    with time_machine.travel(moment, tick=True):
+        vc = None
+        if level in ("B-LT", "B-LTA"):
+            now = datetime.now(UTC)
+            crls = [asn1_crl.CertificateList.load(build_crl(pki, ca, now)) for ca in ("issuing-ca", "root-ca")]
+            vc = ValidationContext(
+                trust_roots=[ROOT_CERT], crls=crls, allow_fetching=False, revocation_mode="hard-fail"
+            )
+        meta = signers.PdfSignatureMetadata(
+            field_name="TTE",
+            subfilter=SigSeedSubFilter.PADES,
+            embed_validation_info=vc is not None,
+            validation_context=vc,
+            use_pades_lta=level == "B-LTA",
+            reason="Tanda Tangan Elektronik Kartu Keluarga",
+            location="Lumajang",
+        )
+        timestamper = pki.timestamper() if level != "B-B" else None
+        writer = IncrementalPdfFileWriter(BytesIO(make_pdf()), strict=False)
+        signed = signers.PdfSigner(meta, signer=signer_for(name), timestamper=timestamper).sign_pdf(writer).getvalue()
+        if not document_timestamp:
+            return signed
+        writer = IncrementalPdfFileWriter(BytesIO(signed), strict=False)
+        return signers.PdfTimeStamper(pki.timestamper()).timestamp_pdf(writer, "sha256").getvalue()
+
+
+def renew(pdf: bytes) -> bytes:
+    """Renew a B-LTA KK's evidence now, as the archive does: a DSS update with today's CRLs of both CAs and a
+    new document timestamp, then a final DSS update with the evidence for that timestamp (all in-process)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import add_validation_info
+
+    from mock_bsre.pki import load_pki
+    from mock_bsre.pki.crl import build_crl
+
+    pki = load_pki()
+    now = datetime.now(UTC)
+    crls = [asn1_crl.CertificateList.load(build_crl(pki, ca, now)) for ca in ("issuing-ca", "root-ca")]
+
+    def context() -> ValidationContext:
+        return ValidationContext(trust_roots=[ROOT_CERT], crls=crls, allow_fetching=False, revocation_mode="hard-fail")
+
+    stamper = signers.PdfTimeStamper(pki.timestamper())
+    renewed = stamper.update_archival_timestamp_chain(
+        PdfFileReader(BytesIO(pdf), strict=False), context(), in_place=False
+    ).getvalue()
+    newest = PdfFileReader(BytesIO(renewed), strict=False).embedded_signatures[-1]
+    return add_validation_info(newest, context(), force_write=True).getvalue()
+
+
+REFUSED = "connection refused (the revocation services are out of reach)"
+
+
+class _NoOcsp(OCSPFetcher):
+    async def fetch(self, cert, authority):
+        raise cv_errors.OCSPFetchError(REFUSED)
+
+    def fetched_responses(self):
+        return []
+
+    def fetched_responses_for_cert(self, cert):
+        return []
+
+
+class _NoCrl(CRLFetcher):
+    async def fetch(self, cert, *, use_deltas=None):
+        raise cv_errors.CRLFetchError(REFUSED)
+
+    def fetched_crls(self):
+        return []
+
+    def fetched_crls_for_cert(self, cert):
+        return []
+
+
+class _NoCerts(CertificateFetcher):
+    async def fetch_cert_issuers(self, cert):
+        raise cv_errors.CertificateFetchError(REFUSED)
+        yield  # an async generator, as the interface has it
+
+    async def fetch_crl_issuers(self, certificate_list):
+        raise cv_errors.CertificateFetchError(REFUSED)
+        yield
+
+    def fetched_certs(self):
+        return []
+
+
+class UnreachableBackend(FetcherBackend):
+    """pyHanko's fetcher seam with the network down: every OCSP, CRL and certificate fetch fails."""
+
+    def get_fetchers(self) -> Fetchers:
+        return Fetchers(_NoOcsp(), _NoCrl(), _NoCerts())
+
+    async def close(self) -> None:
+        return None

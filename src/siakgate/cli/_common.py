@@ -5,8 +5,9 @@ the database migrated to the newest schema, and the command's :class:`~siakgate.
 once, by :func:`siakgate.cli.main`); the database is disposed on the way out, whatever happened.
 
 Exit codes: 0 done / valid, 1 a result that is "no" (invalid signature, signing refused, a broken audit
-chain, a bad archive copy), 2 the command cannot run as asked (:class:`UsageProblem`). Messages for
-people are in Bahasa Indonesia, on stderr, after ``siakgate:``; stdout carries only the result.
+chain, a bad archive copy), 2 the command cannot run as asked (:class:`UsageProblem`), 3 no answer yet: a
+verdict that needs a service out of reach (``verify`` when revocation information cannot be had); try later.
+Messages for people are in Bahasa Indonesia, on stderr, after ``siakgate:``; stdout carries only the result.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
+    "EXIT_TRY_LATER",
     "EXIT_UNUSABLE",
     "State",
     "UsageProblem",
@@ -37,7 +39,7 @@ __all__ = [
     "trust_roots",
 ]
 
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_TRY_LATER = 0, 1, 2, 3
 
 
 class UsageProblem(Exception):

@@ -4,6 +4,7 @@
 
     report = await verify_pdf(pdf, trust_roots=[root_der])
     report.valid            # the whole document
+    report.indication       # VALID, VALID_AT_SIGNING_TIME, INDETERMINATE (try later) or INVALID
     report.to_json()        # {"valid": ..., "signatures": [...]}
     report.summary_id()     # "Dokumen valid: 1 tanda tangan elektronik oleh ..."
     report.to_bsre_v1()     # as BSrE's POST /api/sign/verify answers
@@ -14,6 +15,7 @@ from siakgate.verify.engine import verify_pdf, verify_pdf_sync
 from siakgate.verify.model import (
     CertificateInfo,
     DocumentTimestampInfo,
+    Indication,
     ModificationKind,
     Revocation,
     RevocationStatus,
@@ -26,6 +28,7 @@ from siakgate.verify.model import (
 __all__ = [
     "CertificateInfo",
     "DocumentTimestampInfo",
+    "Indication",
     "ModificationKind",
     "Revocation",
     "RevocationStatus",

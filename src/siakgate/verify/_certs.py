@@ -14,7 +14,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509 as crypto_x509
 
-from siakgate.verify.model import CertificateInfo, SignerInfo
+from siakgate.verify.model import CertificateInfo, Indication, SignerInfo
 
 
 def load_certificates(data: bytes) -> list[bytes]:
@@ -106,23 +106,73 @@ def _date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%d-%m-%Y")
 
 
+_EXPIRY_PROBLEMS = frozenset(
+    {"OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}
+)
+"""The AdES sub-indications an expired certificate produces (pyHanko reports an expired CA certificate in
+the chain as CERTIFICATE_CHAIN_GENERAL_FAILURE)."""
+
+_STALE = "data status sertifikat (OCSP/CRL) tidak dapat diambil atau sudah tidak mutakhir"
+
+
+def _since(problem: str | None, cert: asn1_x509.Certificate, revoked_at: datetime | None) -> str:
+    """What changed after a signature was proven to exist (``VALID_AT_SIGNING_TIME``)."""
+    if revoked_at is not None:
+        return f"sertifikat itu kemudian dicabut pada {_date(revoked_at)}"
+    if problem in _EXPIRY_PROBLEMS:
+        return f"sertifikat itu kini sudah kedaluwarsa (berlaku sampai {_date(cert.not_valid_after)})"
+    return f"status pencabutannya kini tidak dapat diperiksa ({_STALE}), tetapi data validasi saat itu ada di dokumen"
+
+
 def trust_explanation(
     problem: str | None,
     cert: asn1_x509.Certificate,
     anchor: str | None,
     revoked_at: datetime | None,
     now: datetime,
+    *,
+    indication: Indication = Indication.INVALID,
+    proven_at: datetime | None = None,
+    timestamped_at: datetime | None = None,
 ) -> str:
-    """Bahasa Indonesia: why the signer's certificate is (not) trusted."""
+    """Bahasa Indonesia: why the signer's certificate is (not) trusted, and since when.
+
+    ``proven_at``: when the signature was proven to exist (past validation); ``timestamped_at``: the time in
+    its signature timestamp, which shows a signature made after the expiry or the revocation for what it is.
+    """
+    chained = f"berantai ke {anchor or 'akar terpercaya'}"
+    if indication is Indication.VALID_AT_SIGNING_TIME and proven_at is not None:
+        return (
+            f"Sertifikat terpercaya ({chained}) saat tanda tangan terbukti ada, {_date(proven_at)}; "
+            f"{_since(problem, cert, revoked_at)}."
+        )
+    pending = indication is Indication.INDETERMINATE
     if problem is None:
-        return f"Sertifikat terpercaya: berantai ke {anchor or 'akar terpercaya'}."
+        return f"Sertifikat terpercaya: {chained}."
     if revoked_at is not None or "REVOKED" in problem:
-        when = f" pada {_date(revoked_at)}" if revoked_at is not None else ""
-        return f"Sertifikat penandatangan telah dicabut (revoked){when}."
-    if cert.not_valid_after < now and ("OUT_OF_BOUNDS" in problem or "EXPIRED" in problem):
-        return f"Sertifikat penandatangan sudah kedaluwarsa (berlaku sampai {_date(cert.not_valid_after)})."
+        text = "Sertifikat penandatangan telah dicabut (revoked)"
+        if revoked_at is not None:
+            text += f" pada {_date(revoked_at)}"
+            if timestamped_at is not None and timestamped_at >= revoked_at:
+                text += f"; cap waktu menunjukkan tanda tangan dibuat sesudahnya ({_date(timestamped_at)})"
+        if pending:
+            text += f"; bukti bahwa tanda tangan dibuat sebelumnya belum dapat diperiksa karena {_STALE}"
+        return text + "."
+    if cert.not_valid_after < now and (problem in _EXPIRY_PROBLEMS or pending):
+        text = f"Sertifikat penandatangan sudah kedaluwarsa (berlaku sampai {_date(cert.not_valid_after)})"
+        if problem == "CERTIFICATE_CHAIN_GENERAL_FAILURE":
+            text += ", begitu pula sertifikat dalam rantai penerbitnya"
+        if timestamped_at is not None and timestamped_at > cert.not_valid_after:
+            text += f"; cap waktu menunjukkan tanda tangan dibuat sesudahnya ({_date(timestamped_at)})"
+        elif pending:
+            text += f"; bukti bahwa tanda tangan dibuat sebelumnya belum dapat diperiksa karena {_STALE}"
+        elif timestamped_at is None:
+            text += "; tidak ada cap waktu yang membuktikan tanda tangan dibuat sebelumnya"
+        return text + "."
     if cert.not_valid_before > now or "NOT_YET_VALID" in problem:
         return f"Sertifikat penandatangan belum berlaku (berlaku mulai {_date(cert.not_valid_before)})."
+    if pending or problem == "TRY_LATER":
+        return f"Status pencabutan sertifikat penandatangan tidak dapat diperiksa saat ini karena {_STALE}."
     if problem == "NO_CERTIFICATE_CHAIN_FOUND":
         return "Sertifikat penandatangan tidak diterbitkan oleh otoritas sertifikat yang terpercaya."
     return f"Rantai sertifikat penandatangan tidak dapat divalidasi ({problem})."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
 from siakgate.signing.api import PadesLevel
 from siakgate.verify import _certs
 from siakgate.verify.model import (
+    Indication,
     ModificationKind,
     Revocation,
     RevocationStatus,
@@ -19,6 +21,26 @@ from siakgate.verify.model import (
 )
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the engine decided about one signature, and the pyHanko status the report is read from."""
+
+    indication: Indication
+    status: PdfSignatureStatus
+    """Integrity, signer, chain and changes after signing (the check at the validation time)."""
+    revocation: Revocation
+    level: PadesLevel | None
+    problem: str | None
+    """What the check at the validation time found (AdES sub-indication name), if anything."""
+    proven_at: datetime | None = None
+    timestamp: TimestampInfo | None = None
+    """The signature timestamp as past validation judged it; None: read it from ``status``."""
+
+    @property
+    def trusted(self) -> bool:
+        return self.indication.valid or (self.status.trusted and self.revocation.status is not RevocationStatus.REVOKED)
 
 
 def _text(sig_object: Any, key: str) -> str | None:
@@ -43,7 +65,8 @@ def _modification(status: PdfSignatureStatus) -> ModificationKind:
     return ModificationKind[level.name]
 
 
-def _timestamp(status: PdfSignatureStatus) -> TimestampInfo | None:
+def timestamp_info(status: PdfSignatureStatus, *, trusted: bool | None = None) -> TimestampInfo | None:
+    """The signature timestamp of ``status``; ``trusted`` overrides pyHanko's view of its chain."""
     ts = status.timestamp_validity
     if ts is None:
         return None
@@ -52,10 +75,15 @@ def _timestamp(status: PdfSignatureStatus) -> TimestampInfo | None:
         tsa_name=_certs.common_name(cert),
         time=ts.timestamp,
         intact=bool(ts.intact and ts.valid),
-        trusted=bool(ts.trusted),
+        trusted=bool(ts.trusted) if trusted is None else trusted,
         tsa_not_before=cert.not_valid_before,
         tsa_not_after=cert.not_valid_after,
     )
+
+
+def integrity_ok(status: PdfSignatureStatus) -> bool:
+    """The signed bytes are intact, the signature value verifies, and only allowed changes came after."""
+    return bool(status.intact and status.valid) and _modification(status).allowed and status.docmdp_ok is not False
 
 
 def level_reached(
@@ -76,18 +104,32 @@ def level_reached(
     return PadesLevel.B_LTA if archived else PadesLevel.B_LT
 
 
-def build_report(
-    emb: EmbeddedPdfSignature,
-    status: PdfSignatureStatus,
-    revocation: Revocation,
-    level: PadesLevel | None,
-    now: datetime,
-) -> SignatureReport:
-    cert: asn1_x509.Certificate = status.signing_cert
+def problem_code(status: PdfSignatureStatus, revocation: Revocation) -> str | None:
+    """What pyHanko's check found, as an AdES sub-indication name (None: nothing)."""
     problem = status.trust_problem_indic
-    problem_code = None if status.trusted else (str(getattr(problem, "name", problem)) if problem else "NOT_TRUSTED")
+    if problem is not None:
+        return str(getattr(problem, "name", problem))
+    if revocation.status is RevocationStatus.REVOKED:
+        return "REVOKED_CA_NO_POE" if revocation.ca_revoked else "REVOKED_NO_POE"
+    return None if status.trusted else "NOT_TRUSTED"
+
+
+def build_report(emb: EmbeddedPdfSignature, judged: Judgement, now: datetime) -> SignatureReport:
+    status, revocation = judged.status, judged.revocation
+    cert: asn1_x509.Certificate = status.signing_cert
     path = status.validation_path
     anchor = _certs.common_name(path[0]) if path is not None else None
+    timestamp = judged.timestamp or timestamp_info(status)
+    explanation = _certs.trust_explanation(
+        judged.problem,
+        cert,
+        anchor,
+        revocation.revoked_at,
+        now,
+        indication=judged.indication,
+        proven_at=judged.proven_at,
+        timestamped_at=timestamp.time if timestamp is not None and timestamp.intact else None,
+    )
     return SignatureReport(
         field_name=str(emb.field_name),
         subfilter=str(emb.sig_object.get("/SubFilter")),
@@ -98,19 +140,21 @@ def build_report(
         docmdp_ok=status.docmdp_ok,
         signer=_certs.signer_info(cert),
         chain=_certs.chain_info(cert, emb.other_embedded_certs),
-        trusted=bool(status.trusted),
-        trust_problem=problem_code,
-        trust_explanation=_certs.trust_explanation(problem_code, cert, anchor, revocation.revoked_at, now),
+        trusted=judged.trusted,
+        trust_problem=judged.problem,
+        trust_explanation=explanation,
         trust_anchor=anchor,
         revocation=revocation,
         signing_time=status.signer_reported_dt,
-        timestamp=_timestamp(status),
-        level=level,
+        timestamp=timestamp,
+        level=judged.level,
         reason=_text(emb.sig_object, "/Reason"),
         location=_text(emb.sig_object, "/Location"),
         digest_algorithm=emb.md_algorithm,
         message_digest=_message_digest(emb),
         signature_value=_signature_value(emb),
+        indication=judged.indication,
+        proven_at=judged.proven_at,
     )
 
 
@@ -140,4 +184,6 @@ def broken_report(emb: EmbeddedPdfSignature, exc: Exception) -> SignatureReport:
         digest_algorithm=emb.md_algorithm,
         message_digest=_message_digest(emb),
         signature_value=_signature_value(emb),
+        indication=Indication.INVALID,
+        proven_at=None,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from siakgate.verify.model import SignatureReport, VerificationReport
+from siakgate.verify.model import Indication, SignatureReport, VerificationReport
 
 SUMMARY_VALID = "DOCUMENT VALID !!!"
 SUMMARY_NOT_VALID = "DOCUMENT NOT VALID !!!"
@@ -19,6 +19,7 @@ NOTES_VALID = "Dokumen valid, Sertifikat yang digunakan terpercaya"
 NOTES_NO_TSA = "Dokumen asli dan valid, tetapi dokumen tidak menggunakan waktu TSA"
 NOTES_MODIFIED = "Konten Dokumen mengalami perubahan oleh pihak yang tidak berhak"
 NOTES_UNTRUSTED = "Dokumen asli, tetapi sertifikat penandatangan tidak terpercaya"
+NOTES_TRY_LATER = "Dokumen asli, tetapi status sertifikat penandatangan belum dapat dipastikan; periksa kembali nanti"
 
 
 def _fmt(moment: datetime | None) -> str | None:
@@ -40,6 +41,8 @@ def _notes(report: VerificationReport) -> str:
     sigs = report.signatures
     if not all(_integrity(s) for s in sigs):
         return NOTES_MODIFIED
+    if report.indication is Indication.INDETERMINATE:
+        return NOTES_TRY_LATER
     if not all(s.trusted for s in sigs):
         return NOTES_UNTRUSTED
     if any(s.timestamp is None for s in sigs):
@@ -126,6 +129,8 @@ def to_bsre_v2(report: VerificationReport) -> dict[str, Any]:
         conclusion, description = "VALID", NOTES_VALID
     elif not all(_integrity(s) for s in sigs):
         conclusion, description = "INVALID", NOTES_MODIFIED
+    elif report.indication is Indication.INDETERMINATE:  # BSrE's conclusions have no "try later"
+        conclusion, description = "INVALID", NOTES_TRY_LATER
     else:
         conclusion, description = "INVALID", NOTES_UNTRUSTED
     return {

@@ -1,15 +1,27 @@
 """Verifying every signature of a PDF with pyHanko, and deciding what each one proves.
 
-Per signature, up to three validation passes, each stricter question first:
+First the question at the validation time, in up to three passes, each stricter question first:
 
 1. **DSS only, hard-fail** (when the PDF has a document security store): does the embedded
    validation data alone validate the signer (and the timestamp's TSA)? Yes means the revocation
    status is known from the document itself, and the signature reaches PAdES B-LT.
-2. **Fetching, hard-fail** (when ``allow_fetching``): OCSP/CRL from the certificates' AIA and CRL
+2. **Fetching, hard-fail** (when fetching is allowed): OCSP/CRL from the certificates' AIA and CRL
    distribution points. Tells "not revoked" from "revoked".
 3. **Soft-fail**: trust apart from revocation, when no revocation data could be had; the revocation
-   status is then UNKNOWN (reported, and not by itself a reason to call the document invalid:
-   offline verification of a B-B signature cannot do better).
+   status is then UNKNOWN (reported, and not by itself a reason to call the document invalid when
+   verifying offline: offline verification of a B-B signature cannot do better).
+
+When that does not end in "valid" — the certificate has expired or been revoked since, or revocation
+information cannot be had — and a signature timestamp from before that is covered by a document timestamp,
+the question goes back in time: pyHanko's AdES past signature validation, fed with what the passes
+fetched, or, where its time slide stumbles, the passes again as of the moment the validated document
+timestamps prove (:mod:`siakgate.verify._past`). A signature so proven is ``VALID_AT_SIGNING_TIME``. What is left is
+``INDETERMINATE`` when only revocation information was missing (a responder that could not be reached,
+stale data in the document: temporary) and ``INVALID`` otherwise
+(:class:`~siakgate.verify.model.Indication`).
+
+The validation time is the caller's clock's now, with online fetching allowed, or a moment ``at`` given
+by the caller, with nothing fetched (an OCSP answer of today says nothing about another day).
 
 The costly, CPU-bound part (digest and incremental-update difference analysis) runs once per
 signature in a worker thread; the passes reuse its result (``skip_diff=True``).
@@ -19,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from typing import Any, TypeVar
@@ -43,8 +55,16 @@ from pyhanko_certvalidator.fetchers import FetcherBackend
 
 from siakgate.clock import Clock
 from siakgate.errors import VerificationError
-from siakgate.verify import _certs, _signature
-from siakgate.verify.model import DocumentTimestampInfo, Revocation, RevocationStatus, VerificationReport
+from siakgate.signing.api import PadesLevel
+from siakgate.verify import _certs, _past, _signature
+from siakgate.verify.model import (
+    DocumentTimestampInfo,
+    Indication,
+    Revocation,
+    RevocationStatus,
+    TimestampInfo,
+    VerificationReport,
+)
 
 T = TypeVar("T")
 
@@ -58,23 +78,45 @@ class _Dss:
 
 @dataclass
 class _Contexts:
-    """Builds the validation contexts of the passes; all share one fetcher backend."""
+    """Builds the validation contexts of the passes, all at one validation time with one fetcher backend,
+    and remembers them: what they fetched feeds past validation, what they failed to fetch makes a verdict
+    provisional."""
 
     roots: list[asn1_x509.Certificate]
     dss: _Dss | None
     backend: FetcherBackend | None
+    moment: datetime
+    live: bool
+    """``moment`` is the present: revocation information may be fetched (and be a moment newer than it)."""
+    built: list[ValidationContext] = field(default_factory=list)
 
     def build(self, *, fetch: bool, hard: bool) -> ValidationContext:
         dss = self.dss or _Dss([], [], [])
-        return ValidationContext(
+        fetch = fetch and self.live and self.backend is not None
+        context = ValidationContext(
             trust_roots=self.roots,
             other_certs=dss.certs,
             ocsps=dss.ocsps,
             crls=dss.crls,
-            allow_fetching=fetch and self.backend is not None,
+            allow_fetching=fetch,
             fetcher_backend=self.backend if fetch else None,
             revocation_mode="hard-fail" if hard else "soft-fail",
+            moment=self.moment,
+            retroactive_revinfo=self.live,
         )
+        self.built.append(context)
+        return context
+
+    @property
+    def unreachable(self) -> bool:
+        """Some OCSP responder or CRL could not be fetched (or answered nonsense) during this verification."""
+        return any(context.soft_fail_exceptions for context in self.built)
+
+    def revocation_info(self) -> tuple[list[asn1_ocsp.OCSPResponse], list[asn1_crl.CertificateList]]:
+        """Every OCSP answer and CRL the contexts held or fetched, each once."""
+        ocsps = {bytes(item.dump()): item for context in self.built for item in context.ocsps}
+        crls = {bytes(item.dump()): item for context in self.built for item in context.crls}
+        return list(ocsps.values()), list(crls.values())
 
 
 def _read(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
@@ -126,17 +168,17 @@ async def _validate(emb: EmbeddedPdfSignature, vc: ValidationContext) -> PdfSign
 
 
 async def _passes(
-    emb: EmbeddedPdfSignature, contexts: _Contexts, allow_fetching: bool
+    emb: EmbeddedPdfSignature, contexts: _Contexts, fetch: bool
 ) -> tuple[PdfSignatureStatus, Revocation, bool]:
     """(the status to report, the signer's revocation status, whether the DSS alone sufficed)."""
     revocation = Revocation(RevocationStatus.UNKNOWN)
     attempts: list[tuple[bool, bool]] = []
     if contexts.dss is not None:
         attempts.append((False, True))
-    if allow_fetching:
+    if fetch:
         attempts.append((True, True))
-    for index, (fetch, hard) in enumerate(attempts):
-        status = await _validate(emb, contexts.build(fetch=fetch, hard=hard))
+    for index, (fetch_now, hard) in enumerate(attempts):
+        status = await _validate(emb, contexts.build(fetch=fetch_now, hard=hard))
         if status.revoked:
             return status, _revoked(status), False
         if status.trusted:
@@ -144,7 +186,7 @@ async def _passes(
             if _ts_ok(status):
                 dss_only = contexts.dss is not None and index == 0
                 return status, revocation, dss_only
-    soft = await _validate(emb, contexts.build(fetch=allow_fetching, hard=False))
+    soft = await _validate(emb, contexts.build(fetch=fetch, hard=False))
     if soft.revoked:
         return soft, _revoked(soft), False
     return soft, revocation, False
@@ -159,6 +201,99 @@ def _revoked(status: PdfSignatureStatus) -> Revocation:
         reason=str(details.revocation_reason.native),
         ca_revoked=details.ca_revoked,
     )
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """One signature and the document timestamps after it."""
+
+    emb: EmbeddedPdfSignature
+    archived: bool
+    """A valid document timestamp was applied after it."""
+    covered_at: datetime | None
+    """When the first intact document timestamp after it was applied (a proof of existence, perhaps only in
+    the past)."""
+
+
+def _rescuable(sig: _Signature, status: PdfSignatureStatus, revocation: Revocation, problem: str | None) -> bool:
+    """Whether a proof of existence could still make this signature valid: the problem is one past validation
+    cures, a document timestamp covers the signature, and it or the signature's own timestamp (intact; its
+    chain may need the past too) predates the expiry and the revocation."""
+    if problem not in _past.CURABLE or sig.covered_at is None:
+        return False
+    ts = status.timestamp_validity
+    moments = [sig.covered_at] + ([ts.timestamp] if ts is not None and ts.intact and ts.valid else [])
+    return any(_past.in_force(sig.emb.signer_cert, moment, revocation.revoked_at) for moment in moments)
+
+
+async def _prove(
+    emb: EmbeddedPdfSignature, contexts: _Contexts, revocation: Revocation, archived: bool
+) -> tuple[PadesLevel | None, datetime, TimestampInfo | None] | None:
+    """(level, proven time, signature timestamp) when a proof of existence makes the signature valid.
+
+    pyHanko's AdES process first; failing that, a validation as of the moment its validated document
+    timestamps prove the signature existed, with the document's own data (see :mod:`siakgate.verify._past`).
+    """
+    ocsps, crls = contexts.revocation_info()
+    existence = await _past.prove_existence(
+        emb,
+        roots=contexts.roots,
+        ocsps=ocsps,
+        crls=crls,
+        now=contexts.moment,
+        live=contexts.live,
+        revoked_at=revocation.revoked_at,
+    )
+    if existence.proof is not None:
+        proof = existence.proof
+        level = _signature.level_reached(emb, proof.status, proof.from_document_timestamps, archived)
+        return level, proof.proven_at, _signature.timestamp_info(proof.status, trusted=proof.timestamp_trusted)
+    if existence.covered_at is None:
+        return None
+    then = _Contexts(contexts.roots, contexts.dss, None, existence.covered_at, live=False)
+    status, revocation_then, dss_sufficient = await _passes(emb, then, fetch=False)
+    if not (status.trusted and _ts_ok(status) and revocation_then.status is RevocationStatus.GOOD):
+        return None
+    ts = status.timestamp_validity
+    proven_at = ts.timestamp if ts is not None else existence.covered_at
+    level = _signature.level_reached(emb, status, dss_sufficient, archived)
+    return level, proven_at, _signature.timestamp_info(status)
+
+
+async def _judge(sig: _Signature, contexts: _Contexts, fetch: bool) -> _signature.Judgement:
+    emb = sig.emb
+    status, revocation, dss_sufficient = await _passes(emb, contexts, fetch)
+    problem = _signature.problem_code(status, revocation)
+    level = _signature.level_reached(emb, status, dss_sufficient, sig.archived)
+    if not _signature.integrity_ok(status):  # whatever the certificate's status, this one is settled
+        return _signature.Judgement(Indication.INVALID, status, revocation, level, problem)
+    good_now = status.trusted and _ts_ok(status) and revocation.status is not RevocationStatus.REVOKED
+    ts = status.timestamp_validity
+    timestamped = ts.timestamp if ts is not None and _ts_ok(status) else None
+    if good_now and (revocation.status is RevocationStatus.GOOD or not contexts.unreachable):
+        return _signature.Judgement(Indication.VALID, status, revocation, level, problem, proven_at=timestamped)
+    if good_now:  # trusted apart from a revocation status that could not be fetched
+        problem = "TRY_LATER"
+    rescuable = _rescuable(sig, status, revocation, problem)
+    if rescuable:
+        proven = await _prove(emb, contexts, revocation, sig.archived)
+        if proven is not None:
+            level, proven_at, timestamp = proven
+            if revocation.status is RevocationStatus.UNKNOWN:  # the data of that time says: not revoked
+                revocation = Revocation(RevocationStatus.GOOD)
+            return _signature.Judgement(
+                Indication.VALID_AT_SIGNING_TIME,
+                status,
+                revocation,
+                level,
+                problem,
+                proven_at=proven_at,
+                timestamp=timestamp,
+            )
+    incomplete = not fetch or contexts.unreachable or problem == "TRY_LATER"
+    if incomplete and (good_now or problem == "TRY_LATER" or rescuable):
+        return _signature.Judgement(Indication.INDETERMINATE, status, revocation, level, problem)
+    return _signature.Judgement(Indication.INVALID, status, revocation, level, problem)
 
 
 async def _doc_timestamp(emb: EmbeddedPdfSignature, contexts: _Contexts, fetch: bool) -> DocumentTimestampInfo:
@@ -177,19 +312,20 @@ async def _doc_timestamp(emb: EmbeddedPdfSignature, contexts: _Contexts, fetch: 
 async def _verify(
     pdf: bytes,
     roots: list[asn1_x509.Certificate],
-    allow_fetching: bool,
+    fetch: bool,
     backend: FetcherBackend | None,
     document_name: str,
     now: datetime,
+    live: bool,
 ) -> VerificationReport:
     reader, embedded = _read(pdf)
     outcomes = await anyio.to_thread.run_sync(_analyse_integrity, embedded)
-    contexts = _Contexts(roots, _read_dss(reader), backend)
+    contexts = _Contexts(roots, _read_dss(reader), backend, now, live)
 
     doc_timestamps: list[tuple[int, DocumentTimestampInfo]] = []
     for emb, broken in zip(embedded, outcomes, strict=True):
         if emb.sig_object_type == "/DocTimeStamp" and broken is None:
-            info = await _doc_timestamp(emb, contexts, allow_fetching)
+            info = await _doc_timestamp(emb, contexts, fetch)
             doc_timestamps.append((emb.signed_revision, info))
 
     reports = []
@@ -199,14 +335,15 @@ async def _verify(
         if broken is not None:
             reports.append(_signature.broken_report(emb, broken))
             continue
+        later = [ts for rev, ts in doc_timestamps if rev > emb.signed_revision]
+        covered_at = min((ts.time for ts in later if ts.intact), default=None)
+        sig = _Signature(emb, archived=any(ts.valid for ts in later), covered_at=covered_at)
         try:
-            status, revocation, dss_sufficient = await _passes(emb, contexts, allow_fetching)
+            judged = await _judge(sig, contexts, fetch)
         except Exception as exc:  # e.g. an unsupported SubFilter or a malformed CMS
             reports.append(_signature.broken_report(emb, exc))
             continue
-        archived = any(rev > emb.signed_revision and ts.valid for rev, ts in doc_timestamps)
-        level = _signature.level_reached(emb, status, dss_sufficient, archived)
-        reports.append(_signature.build_report(emb, status, revocation, level, now))
+        reports.append(_signature.build_report(emb, judged, now))
     return VerificationReport(
         document_name=document_name,
         signatures=tuple(reports),
@@ -221,25 +358,32 @@ async def verify_pdf(
     allow_fetching: bool = True,
     fetcher_backend: FetcherBackend | None = None,
     document_name: str = "dokumen.pdf",
+    clock: Clock | None = None,
     at: datetime | None = None,
 ) -> VerificationReport:
     """Verify every signature in ``pdf`` against ``trust_roots`` (certificates, DER or PEM).
 
-    ``allow_fetching``: fetch OCSP responses, CRLs and missing issuer certificates from the URLs in
-    the certificates. ``fetcher_backend``: how (pyHanko's fetcher seam); by default an aiohttp
-    backend owned, and closed, by this call. Raises :class:`~siakgate.errors.VerificationError`
-    when ``pdf`` is not a readable PDF with at least one signature. ``at``: the moment of validation
-    (the gateway passes its clock's; a caller without one gets the system clock's).
+    The validation time: ``clock.now()`` (the gateway's business clock; a caller without one gets the
+    system's), or ``at``, a moment in the past or the future to validate "as of" (aware; nothing is
+    fetched then, so only what the document holds counts). ``allow_fetching``: fetch OCSP responses, CRLs
+    and missing issuer certificates from the URLs in the certificates. ``fetcher_backend``: how
+    (pyHanko's fetcher seam); by default an aiohttp backend owned, and closed, by this call. Raises
+    :class:`~siakgate.errors.VerificationError` when ``pdf`` is not a readable PDF with at least one
+    signature.
     """
-    now = at or Clock().now()
+    live = at is None
+    if at is not None and at.utcoffset() is None:
+        raise ValueError("at must be timezone-aware")
+    now = at if at is not None else (clock or Clock()).now()
+    fetch = allow_fetching and live
     roots = _certs.parse_certificates(trust_roots)
     owned: FetcherBackend | None = None
-    if allow_fetching and fetcher_backend is None:
+    if fetch and fetcher_backend is None:
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         owned = fetcher_backend = AIOHttpFetcherBackend(per_request_timeout=10)
     try:
-        return await _verify(pdf, roots, allow_fetching, fetcher_backend, document_name, now)
+        return await _verify(pdf, roots, fetch, fetcher_backend, document_name, now, live)
     finally:
         if owned is not None:
             await owned.close()  # type: ignore[no-untyped-call]
@@ -250,11 +394,22 @@ def verify_pdf_sync(
     *,
     trust_roots: Sequence[bytes],
     allow_fetching: bool = True,
+    fetcher_backend: FetcherBackend | None = None,
     document_name: str = "dokumen.pdf",
+    clock: Clock | None = None,
+    at: datetime | None = None,
 ) -> VerificationReport:
     """:func:`verify_pdf` for synchronous callers (the CLI). Refuses to run inside an event loop."""
     return run_sync(
-        verify_pdf(pdf, trust_roots=trust_roots, allow_fetching=allow_fetching, document_name=document_name)
+        verify_pdf(
+            pdf,
+            trust_roots=trust_roots,
+            allow_fetching=allow_fetching,
+            fetcher_backend=fetcher_backend,
+            document_name=document_name,
+            clock=clock,
+            at=at,
+        )
     )
 
 

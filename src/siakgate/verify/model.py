@@ -62,6 +62,29 @@ _MODIFICATION_TEXT = {
 }
 
 
+class Indication(StrEnum):
+    """The verdict on one signature (and, worst first, on a document), in the spirit of ETSI EN 319 102-1."""
+
+    VALID = "VALID"
+    """Intact, and the signer's certificate is trusted, in force and not revoked at the validation time."""
+    VALID_AT_SIGNING_TIME = "VALID_AT_SIGNING_TIME"
+    """Intact, and proven (by timestamps) to have existed while the signer's certificate was in force and not
+    revoked, with the validation data of that time in the document (ETSI past signature validation): the
+    certificate has since expired or been revoked, or its revocation information is no longer fresh. The
+    signature stays valid; :attr:`SignatureReport.proven_at` says when it was proven to exist."""
+    INDETERMINATE = "INDETERMINATE"
+    """Not decidable now, for want of revocation information: the OCSP responder or CRL could not be reached, or
+    what the document holds is no longer fresh. Temporary, and not a verdict of invalidity: verify again
+    (online, or later)."""
+    INVALID = "INVALID"
+    """Altered, untrusted, or signed when the certificate was already expired or revoked (or with nothing to
+    prove it was not)."""
+
+    @property
+    def valid(self) -> bool:
+        return self in (Indication.VALID, Indication.VALID_AT_SIGNING_TIME)
+
+
 class RevocationStatus(StrEnum):
     GOOD = "GOOD"
     """An OCSP response or CRL (embedded or fetched) says the certificate is not revoked."""
@@ -158,8 +181,12 @@ class SignatureReport:
     signer: SignerInfo
     chain: tuple[CertificateInfo, ...]
     trusted: bool
+    """The signer's chain is trusted: at the validation time, or (``VALID_AT_SIGNING_TIME``) when the signature
+    was proven to exist."""
     trust_problem: str | None
-    """A stable code (AdES sub-indication, e.g. REVOKED_NO_POE, OUT_OF_BOUNDS_NO_POE); None when trusted."""
+    """A stable code (AdES sub-indication, e.g. REVOKED_NO_POE, OUT_OF_BOUNDS_NO_POE, TRY_LATER) for what the
+    check at the validation time found; None when it found nothing. With ``VALID_AT_SIGNING_TIME`` it says
+    what changed after the signature was proven to exist (expired, revoked, revocation information stale)."""
     trust_explanation: str
     """Bahasa Indonesia: why (not) trusted."""
     trust_anchor: str | None
@@ -176,16 +203,21 @@ class SignatureReport:
     """Hex of the signed messageDigest attribute (BSrE's ``hash_value``)."""
     signature_value: str
     """Hex of the signature value (BSrE's ``signature_value``)."""
+    indication: Indication
+    """The verdict (see :class:`Indication`); decided by :mod:`siakgate.verify.engine`."""
+    proven_at: datetime | None
+    """When the signature is proven to have existed: the AdES best signature time (a valid signature timestamp,
+    or an earlier proof from document timestamps). None when nothing but the signer's claim dates it (B-B)."""
 
     @property
     def valid(self) -> bool:
-        """Intact, trusted, not revoked, a good timestamp if any, and only allowed changes since."""
+        """Valid (now, or at signing time), intact, a good timestamp if any, and only allowed changes since."""
         timestamp_ok = self.timestamp is None or self.timestamp.valid
         return (
-            self.intact
+            self.indication.valid
+            and self.intact
             and self.signature_valid
             and self.trusted
-            and self.revocation.status is not RevocationStatus.REVOKED
             and timestamp_ok
             and self.modification.allowed
             and self.docmdp_ok is not False
@@ -213,6 +245,18 @@ class VerificationReport:
             and all(sig.valid for sig in self.signatures)
             and all(ts.intact for ts in self.document_timestamps)
         )
+
+    @property
+    def indication(self) -> Indication:
+        """The document's verdict: INVALID if anything is invalid, else INDETERMINATE if anything is, else
+        VALID_AT_SIGNING_TIME if a signature is only valid at signing time, else VALID."""
+        if self.valid:
+            past = any(sig.indication is Indication.VALID_AT_SIGNING_TIME for sig in self.signatures)
+            return Indication.VALID_AT_SIGNING_TIME if past else Indication.VALID
+        undecided = all(sig.valid or sig.indication is Indication.INDETERMINATE for sig in self.signatures)
+        if self.signatures and undecided and all(ts.intact for ts in self.document_timestamps):
+            return Indication.INDETERMINATE
+        return Indication.INVALID
 
     def to_json(self) -> dict[str, Any]:
         from siakgate.verify.render import report_to_json

@@ -74,6 +74,8 @@ def signature_to_json(sig: SignatureReport) -> dict[str, Any]:
     return {
         "field_name": sig.field_name,
         "valid": sig.valid,
+        "indication": sig.indication.value,
+        "proven_at": iso(sig.proven_at),
         "subfilter": sig.subfilter,
         "integrity": {
             "intact": sig.intact,
@@ -113,6 +115,7 @@ def signature_to_json(sig: SignatureReport) -> dict[str, Any]:
 def report_to_json(report: VerificationReport) -> dict[str, Any]:
     return {
         "valid": report.valid,
+        "indication": report.indication.value,
         "document_name": report.document_name,
         "signature_count": len(report.signatures),
         "signatures": [signature_to_json(sig) for sig in report.signatures],

@@ -3,18 +3,20 @@
 Both are public (no token): whoever holds a KK — the family, a bank, a school — must be able to
 check it. The QR page shows validity, the signer, the time and a masked No. KK, never the family's
 data. The upload check runs siakgate's own validation (:func:`siakgate.verify.verify_pdf`) against
-the gateway's trust roots and stores nothing.
+the gateway's trust roots, at the gateway clock's now or at a moment the caller names, and stores nothing.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from siakgate.api.deps import GatewayDep, WorkflowDep
 from siakgate.api.schemas import PublicVerificationOut
+from siakgate.clock import WIB
 from siakgate.errors import DocumentRejectedError, NotFoundError
 from siakgate.verify import verify_pdf
 from siakgate.web.public import public_page
@@ -75,9 +77,19 @@ async def public_verification(ref: str, request: Request, workflow: WorkflowDep)
     return JSONResponse(result.model_dump(mode="json"))
 
 
-@router.post("", summary="Verifikasi PDF yang diunggah (laporan lengkap, 'valid' di atas)")
+@router.post("", summary="Verifikasi PDF yang diunggah (laporan lengkap, 'valid' dan 'indication' di atas)")
 async def verify_upload(
-    gateway: GatewayDep, file: Annotated[UploadFile, File(description="A signed PDF")]
+    gateway: GatewayDep,
+    file: Annotated[UploadFile, File(description="A signed PDF")],
+    at: Annotated[
+        datetime | None,
+        Form(
+            description=(
+                "Validate as of this moment (ISO 8601; without a zone: WIB) instead of now. Nothing is "
+                "fetched then: only the validation data in the document counts."
+            )
+        ),
+    ] = None,
 ) -> JSONResponse:
     limit = gateway.settings.max_upload_bytes
     data = await file.read(limit + 1)
@@ -88,11 +100,14 @@ async def verify_upload(
     if not data.startswith(b"%PDF-"):
         raise DocumentRejectedError("Berkas ini bukan PDF.", code="BUKAN_PDF")
     settings = gateway.settings
+    if at is not None and at.utcoffset() is None:
+        at = at.replace(tzinfo=WIB)
     report = await verify_pdf(
         data,
         trust_roots=settings.trust_root_ders(),
         allow_fetching=settings.allow_fetching,
         document_name=(file.filename or "dokumen.pdf")[-255:],
-        at=gateway.clock.now(),
+        clock=gateway.clock,
+        at=at,
     )
     return JSONResponse(report.to_json())
