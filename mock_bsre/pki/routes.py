@@ -1,8 +1,9 @@
 """Starlette routes of the PKI services, mounted by the BSrE app under ``/pki``.
 
 ``POST /ocsp`` and ``GET /ocsp/{base64 request}`` (RFC 6960 appendix A), ``GET /crl/{ca}.crl``,
-``POST /tsa`` (RFC 3161 over HTTP) and ``GET /certs/{name}.crt`` (AIA caIssuers, DER). The URLs are
-the ones written into the test certificates (http://127.0.0.1:8082/pki/...).
+``POST /tsa`` (RFC 3161 over HTTP; ``POST /tsa/{name}`` for another time-stamping entity of the PKI,
+e.g. the short-lived ``tsa-short`` the renewal tests use) and ``GET /certs/{name}.crt`` (AIA caIssuers,
+DER). The URLs are the ones written into the test certificates (http://127.0.0.1:8082/pki/...).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mock_bsre.pki import crl, ocsp, tsa
-from mock_bsre.pki.store import CA_NAMES, Pki, PkiError
+from mock_bsre.pki.store import CA_NAMES, TSA, Pki, PkiError
 
 OCSP_REQUEST = "application/ocsp-request"
 OCSP_RESPONSE = "application/ocsp-response"
@@ -56,11 +57,14 @@ def pki_routes(pki: Pki) -> list[BaseRoute]:
         return Response(crl.build_crl(pki, ca), media_type=PKIX_CRL)
 
     async def tsa_post(request: Request) -> Response:
+        name = request.path_params.get("name", TSA)
+        if not pki.is_tsa(name):
+            return Response(f"unknown TSA {name!r}\n", status_code=404, media_type="text/plain")
         body = await request.body()
         if len(body) > MAX_BODY:
             answer = tsa.rejection("bad_data_format", "request too large")
         else:
-            answer = tsa.respond(pki, body)
+            answer = tsa.respond(pki, body, name)
         return Response(answer, media_type=TSA_REPLY)
 
     async def cert_get(request: Request) -> Response:
@@ -75,5 +79,6 @@ def pki_routes(pki: Pki) -> list[BaseRoute]:
         Route("/ocsp/{b64request:path}", ocsp_get, methods=["GET"]),
         Route("/crl/{ca}.crl", crl_get, methods=["GET"]),
         Route("/tsa", tsa_post, methods=["POST"]),
+        Route("/tsa/{name}", tsa_post, methods=["POST"]),
         Route("/certs/{name}.crt", cert_get, methods=["GET"]),
     ]

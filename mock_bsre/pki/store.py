@@ -115,6 +115,12 @@ class Pki:
     def names(self) -> list[str]:
         return list(self._entities)
 
+    @property
+    def base_url(self) -> str | None:
+        """Where the certificates send validators (``http://127.0.0.1:8082`` for certs/), from the manifest."""
+        ocsp = self.manifest.get("services", {}).get("ocsp")
+        return str(ocsp).removesuffix("/pki/ocsp") if ocsp else None
+
     def entity(self, name: str) -> dict[str, Any]:
         """The manifest entry of ``name`` (subject, serial, NIK, e-mail, validity, revocation)."""
         try:
@@ -198,13 +204,22 @@ class Pki:
             cert_registry=_cert_store(self.chain(name)[1:]),
         )
 
-    def timestamper(self) -> TimeStamper:
-        """An in-process RFC 3161 TSA (the tsa certificate), for B-T signatures without HTTP."""
+    def timestamper(self, name: str = TSA) -> TimeStamper:
+        """An in-process RFC 3161 TSA (the ``tsa`` certificate, or another time-stamping entity), for B-T
+        signatures without HTTP."""
         return DummyTimeStamper(
-            tsa_cert=self.certificate(TSA),
-            tsa_key=self.private_key(TSA),
-            certs_to_embed=_cert_store(self.chain(TSA)[1:]),
+            tsa_cert=self.certificate(name),
+            tsa_key=self.private_key(name),
+            certs_to_embed=_cert_store(self.chain(name)[1:]),
         )
+
+    def is_tsa(self, name: str) -> bool:
+        """Whether ``name`` is a time-stamping entity of this PKI (its certificate has the timeStamping EKU)."""
+        try:
+            eku = self.certificate(name).extended_key_usage_value
+        except PkiError:
+            return False
+        return eku is not None and "time_stamping" in eku.native
 
     # -- revocation ----------------------------------------------------------------------------
 

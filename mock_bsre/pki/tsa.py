@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from asn1crypto import core, tsp
 
-from mock_bsre.pki.store import Pki
+from mock_bsre.pki.store import TSA, Pki
 
 _DIGEST_SIZES = {"sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64}
 
@@ -34,7 +34,7 @@ def rejection(fail_info: str, text: str) -> bytes:
     return bytes(_RejectedResp({"status": status}).dump())
 
 
-def respond(pki: Pki, request_der: bytes) -> bytes:
+def respond(pki: Pki, request_der: bytes, tsa: str = TSA) -> bytes:
     """Answer one DER TimeStampReq with a DER TimeStampResp (never raises on bad input)."""
     try:
         request = tsp.TimeStampReq.load(request_der, strict=True)
@@ -52,6 +52,6 @@ def respond(pki: Pki, request_der: bytes) -> bytes:
         return rejection("bad_data_format", "digest length does not match its algorithm")
     if request["req_policy"].native is not None:
         return rejection("unaccepted_policy", "no TSA policy may be requested")
-    timestamper = pki.timestamper()
+    timestamper = pki.timestamper(tsa)
     response: tsp.TimeStampResp = timestamper.request_tsa_response(request)  # type: ignore[attr-defined]
     return bytes(response.dump())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+from archive_kit import add_application, document
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -18,7 +19,6 @@ from siakgate.archive.files import CorruptSourceError, copy_verified
 from siakgate.clock import Clock
 from siakgate.config import Environment, Settings
 from siakgate.store import Database, DocumentStore
-from siakgate.store.models import Application, ApplicationDocument
 from siakgate.store.models_archive import ArchiveRecord
 from siakgate.workflow.pipeline import Pipeline
 from siakgate.workflow.transitions import record_document
@@ -33,40 +33,10 @@ def store_signed(db: Database, documents: DocumentStore, app_id: str) -> None:
     scan_sha, pdf_sha = documents.put(SCAN, "application/pdf"), documents.put(PDF, "application/pdf")
     db = db.with_hooks(Pipeline([ArchiveRecords()]))
     with db.unit_of_work() as session:
-        session.add(
-            Application(
-                id=app_id,
-                profile_id="p",
-                case_type="HILANG",
-                region_code="3508012001",
-                state="MENUNGGU_TTE",
-                step_started_at=NOW,
-                round=0,
-                missing=[],
-                physically_confirmed=False,
-                created_by="loket",
-                due_at=NOW,
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
-        session.flush()
-        record_document(session, _doc(app_id, "SURAT_KEHILANGAN_POLISI", scan_sha, len(SCAN)))
+        add_application(session, app_id, NOW)
+        record_document(session, document(app_id, "SURAT_KEHILANGAN_POLISI", scan_sha, len(SCAN), NOW))
     with db.unit_of_work() as session:
-        record_document(session, _doc(app_id, "SIGNED_KK", pdf_sha, len(PDF)))
-
-
-def _doc(app_id: str, kind: str, sha: str, size: int) -> ApplicationDocument:
-    return ApplicationDocument(
-        application_id=app_id,
-        kind=kind,
-        sha256=sha,
-        size=size,
-        media_type="application/pdf",
-        filename=f"{kind}.pdf",
-        created_by="kepala-dinas",
-        created_at=NOW,
-    )
+        record_document(session, document(app_id, "SIGNED_KK", pdf_sha, len(PDF), NOW))
 
 
 def records(db: Database) -> list[ArchiveRecord]:

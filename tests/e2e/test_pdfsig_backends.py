@@ -1,7 +1,9 @@
-"""Acceptance: KKs signed through every backend are valid and trusted for poppler's pdfsig.
+"""Acceptance: KKs signed through every backend are valid and trusted for poppler's pdfsig, and for
+pyHanko's ``adesverify`` (its default policy) with no network at all.
 
 pdfsig checks each signed KK against an NSS database that trusts only certs/root-ca.crt, asking mock
-BSrE on 127.0.0.1:8082 (``mock_bsre_aia``) for OCSP, as the certificates' AIA says.
+BSrE on 127.0.0.1:8082 (``mock_bsre_aia``) for OCSP, as the certificates' AIA says. ``adesverify`` runs
+offline (tests/signing/adesverify.py): the KK must carry every piece of evidence itself.
 
 Adding a backend (remote hash, Esign Client): write a ``BackendCase`` factory below and add it to
 ``BACKENDS`` lists the four backends. A factory gets the pytest ``request`` (for fixtures such as
@@ -11,7 +13,6 @@ Adding a backend (remote hash, Esign Client): write a ``BackendCase`` factory be
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,8 +23,10 @@ from typing import Literal
 import anyio
 import httpx
 import pytest
+from pdfsig_kit import nss_db_trusting
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "signing"))
+from adesverify import adesverify
 from signing_kit import (
     draft_kk,
     p12_passphrase,
@@ -39,6 +42,7 @@ from mock_common.pytest_plugin import MockService
 from siakgate.bsre import BsreClient, CscClient
 from siakgate.signing import Credential, PadesLevel, SigningBackend, SigningOptions, SignRequest
 from siakgate.signing.esign import EsignBackend
+from siakgate.signing.evidence import add_archival_timestamp, load_roots
 from siakgate.signing.pkcs11 import Pkcs11Backend
 from siakgate.signing.pkcs12 import Pkcs12Backend
 from siakgate.signing.remote_hash import RemoteHashBackend
@@ -109,17 +113,7 @@ LEVELS = [PadesLevel.B_B, PadesLevel.B_T, PadesLevel.B_LT]
 @pytest.fixture(scope="module")
 def nss_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An NSS database trusting only the test root CA (as an office's validator would)."""
-    missing = [tool for tool in ("pdfsig", "certutil") if shutil.which(tool) is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: apt-get install poppler-utils libnss3-tools"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    nssdir = f"sql:{tmp_path_factory.mktemp('nssdb')}"
-    root = load_pki().certs_dir / "root-ca.crt"
-    subprocess.run(["certutil", "-N", "-d", nssdir, "--empty-password"], check=True)
-    subprocess.run(["certutil", "-A", "-d", nssdir, "-n", "siakgate-root", "-t", "CT,C,C", "-i", str(root)], check=True)
-    return nssdir
+    return nss_db_trusting(tmp_path_factory.mktemp("nssdb"), load_pki().certs_dir / "root-ca.crt")
 
 
 def pdfsig(nss_db: str, pdf: Path) -> str:
@@ -164,3 +158,28 @@ def test_pdfsig_accepts_kks_signed_through_backend(
         assert "Drs. Bambang Setiawan" in output
         if level is PadesLevel.B_B:
             assert "Total document signed" in output
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_LT, PadesLevel.B_LTA], ids=str)
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_adesverify_offline_accepts_kk_and_its_archival_form(
+    backend: str,
+    level: PadesLevel,
+    request: pytest.FixtureRequest,
+    nss_db: str,
+    mock_bsre_aia: MockService,
+    tmp_path: Path,
+) -> None:
+    """What a court with no network sees: the KK as signed, and its archival form (a document timestamp
+    added by siakgate.archive.renew, or a renewal of one), both VALID for ``adesverify`` offline."""
+    case = BACKENDS[backend](request)
+    (signed,) = sign_kks(case, level, mock_bsre_aia, count=1)
+    archival = anyio.run(add_archival_timestamp, signed, load_roots([root_der()]), f"{mock_bsre_aia.url}/pki/tsa")
+    for name, pdf in (("signed", signed), ("archival", archival)):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        verdict = adesverify(path, offline=True)
+        assert verdict.valid, f"{name}: {verdict.output}"
+    output = pdfsig(nss_db, tmp_path / "archival.pdf")
+    assert "Signature is Valid." in output
+    assert "Certificate is Trusted." in output

@@ -47,7 +47,7 @@ SIGNERS = [
     "sekcam",
     "office-seal",
 ]
-END_ENTITIES = [*SIGNERS, "tsa", "ocsp-responder"]
+END_ENTITIES = [*SIGNERS, "tsa", "tsa-short", "ocsp-responder"]
 
 
 @pytest.fixture(scope="module")
@@ -156,13 +156,18 @@ def test_validity_reaches_2035_and_expired_is_expired(pki: Pki) -> None:
     assert root.not_valid_before_utc == datetime(2020, 1, 1, tzinfo=UTC)
     assert root.not_valid_after_utc == datetime(2036, 1, 1, tzinfo=UTC)
     for name in ["issuing-ca", *END_ENTITIES]:
-        if name != "signer-expired":
+        if name not in ("signer-expired", "tsa-short"):
             end = pki.crypto_certificate(name).not_valid_after_utc
             assert end == datetime(2035, 12, 31, 23, 59, 59, tzinfo=UTC), name
     expired = pki.crypto_certificate("signer-expired")
     assert expired.not_valid_before_utc == datetime(2021, 1, 1, tzinfo=UTC)
     assert expired.not_valid_after_utc == datetime(2023, 1, 1, tzinfo=UTC)
     assert expired.not_valid_after_utc < datetime.now(UTC)
+    short = pki.crypto_certificate("tsa-short")  # the archive renewal tests' TSA, ending early
+    assert (short.not_valid_before_utc, short.not_valid_after_utc) == (
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 6, 30, tzinfo=UTC),
+    )
     revoked = pki.entity("signer-revoked")["revocation"]
     assert revoked == {"revoked_at": "2024-06-01T08:00:00+00:00", "reason": "key_compromise"}
     assert [r.name for r in pki.revocations()] == ["signer-revoked"]

@@ -30,6 +30,7 @@ from siakgate.api.routes import desk as desk_routes
 from siakgate.api.routes import reports as report_routes
 from siakgate.api.runtime import open_gateway, run_worker
 from siakgate.archive import archive_settings, run_replicator
+from siakgate.archive.renew import run_renewer
 from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import run_delivery
@@ -77,6 +78,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             app.state.gateway = gateway
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
             group.start_soon(run_replicator, gateway.archive, archive_settings(settings).interval)
+            if gateway.renewer is not None:
+                group.start_soon(run_renewer, gateway.renewer, archive_settings(settings).renew_interval)
             if gateway.delivery is not None:
                 group.start_soon(run_delivery, gateway.delivery, settings.notify.interval)
             try:

@@ -24,6 +24,7 @@ import httpx
 from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, StepDurations
 from siakgate.api.signers import build_signers, signing_options
 from siakgate.archive import Archive, ArchiveRecords, archive_settings, locations_for
+from siakgate.archive.renew import Renewer, build_renewer
 from siakgate.audit import AuditTrail
 from siakgate.clock import Clock
 from siakgate.config import Settings
@@ -69,6 +70,8 @@ class Gateway:
     """The signing workstation's config, templates and signing runs (:mod:`siakgate.web`)."""
     delivery: DeliveryWorker | None = None
     """The notification outbox's delivery worker (:mod:`siakgate.notify`), run next to the workflow's."""
+    renewer: Renewer | None = None
+    """Keeps archived KKs provable (:mod:`siakgate.archive.renew`); None without a TSA."""
 
 
 def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx.AsyncClient:
@@ -150,6 +153,7 @@ async def open_gateway(
             calendar=calendar,
             web=web,
             delivery=delivery,
+            renewer=build_renewer(settings, db, documents, clock),
         )
 
 

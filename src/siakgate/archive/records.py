@@ -21,10 +21,14 @@ from siakgate.store.models import ApplicationDocument
 from siakgate.store.models_archive import ArchiveRecord
 from siakgate.workflow.pipeline import TransitionListener
 
-__all__ = ["NOT_ARCHIVED", "PENDING", "REPLICATED", "ArchiveRecords", "relative_path"]
+__all__ = ["ARCHIVED_KK", "NOT_ARCHIVED", "PENDING", "REPLICATED", "SIGNED_KK", "ArchiveRecords", "relative_path"]
 
 PENDING: Final = "PENDING"
 REPLICATED: Final = "REPLICATED"
+SIGNED_KK: Final = "SIGNED_KK"
+"""The signed KK as delivered to the family (PAdES B-LT by default)."""
+ARCHIVED_KK: Final = "ARCHIVED_KK"
+"""Its archival form: the signed KK + evidence + a document timestamp (B-LTA), one record per renewal."""
 NOT_ARCHIVED: Final = frozenset({"DRAFT_KK", "COVER_LETTER"})
 """Kinds that are not archived with the signed KK (the draft is superseded; cover letters are the
 collection's, not the application's)."""
@@ -51,6 +55,8 @@ def _record(doc: ApplicationDocument, now: datetime) -> ArchiveRecord:
         attempts=0,
         run_after=now,
         created_at=now,
+        # A signed KK's first archival form (B-LTA, siakgate.archive.renew) is due at once.
+        renew_at=now if doc.kind == SIGNED_KK else None,
     )
 
 
@@ -58,7 +64,7 @@ class ArchiveRecords(TransitionListener):
     """Adds the archive records of an application when its signed KK is stored."""
 
     def on_document(self, session: Session, doc: ApplicationDocument) -> None:
-        if doc.kind != "SIGNED_KK":
+        if doc.kind != SIGNED_KK:
             return
         queued = {(o.application_id, o.kind, o.sha256) for o in session.new if isinstance(o, ArchiveRecord)}
         with session.no_autoflush:
@@ -77,7 +83,7 @@ class ArchiveRecords(TransitionListener):
             o for o in session.new if isinstance(o, ApplicationDocument) and o.application_id == doc.application_id
         ]
         for file in [doc, *stored, *pending]:
-            if file.kind in NOT_ARCHIVED or (file.kind == "SIGNED_KK" and file is not doc):
+            if file.kind in NOT_ARCHIVED or (file.kind == SIGNED_KK and file is not doc):
                 continue
             key = (file.application_id, file.kind, file.sha256)
             if key in queued or (file.kind, file.sha256) in archived:

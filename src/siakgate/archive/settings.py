@@ -7,6 +7,7 @@ mount point. Settings come from ``SIAKGATE_ARCHIVE_*`` (nested with ``__``)::
                                  {"name": "harddisk", "path": "/media/hdd-arsip"},
                                  {"name": "flashdisk", "path": "/media/flashdisk-arsip"}]'
     SIAKGATE_ARCHIVE_INTERVAL=5
+    SIAKGATE_ARCHIVE_RENEW_MARGIN_DAYS=90
 
 In development, with no locations configured, three directories under the gateway's ``state_dir``
 stand for them (``<state_dir>/siakgate/archive/{server,harddisk,flashdisk}``). Outside development at
@@ -47,6 +48,11 @@ class ArchiveSettings(BaseSettings):
     """Seconds between two passes of the replicator when there was nothing to do."""
     lease_seconds: float = Field(default=300.0, gt=0)
     """How long a claimed record belongs to one replicator (another takes it after a crash)."""
+    renew_margin_days: int = Field(default=90, ge=1)
+    """An archival form is renewed this long before its newest timestamp's TSA certificate expires."""
+    renew_interval: float = Field(default=60.0, gt=0)
+    """Seconds between two passes of the renewer when nothing was due (a pass that finds nothing is one
+    indexed query; a newly signed KK gets its archival form within this time)."""
 
     @field_validator("locations")
     @classmethod

@@ -1,6 +1,9 @@
 """``siakgate archive verify`` (0 every copy good, 1 a copy missing or corrupted, 2 cannot run) and
 ``siakgate archive restore`` (0 every bad copy repaired or none, 1 a record has no good copy left, 2
 cannot run). One line per bad copy, in Bahasa Indonesia; ``--json`` prints the report.
+``siakgate archive renew`` runs one pass of the renewer (:mod:`siakgate.archive.renew`: a new document
+timestamp on every archived KK that is due; 0 none failed, 1 one failed and is retried later, 2 cannot
+run) and lists what was renewed and what waits; ``--dry-run`` only lists.
 
 Each repair is appended to the audit trail by :func:`~siakgate.archive.check.restore_archive` itself,
 with this command's user as the actor.
@@ -11,13 +14,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, load_settings, open_state
-from siakgate.clock import Clock
+from siakgate.clock import Clock, to_wib
 
 if TYPE_CHECKING:
     from siakgate.archive.check import ArchiveReport
+    from siakgate.config import Settings
 
 __all__ = ["add_parser", "cmd_archive"]
 
@@ -31,6 +37,8 @@ def cmd_archive(args: argparse.Namespace, clock: Clock) -> int:
     from siakgate.store.documents import DocumentStore
 
     settings = load_settings()
+    if args.archive_command == "renew":
+        return _renew(args, settings, clock)
     try:
         locations = locations_for(settings, archive_settings(settings))
     except (ValidationError, ValueError) as exc:
@@ -48,6 +56,50 @@ def cmd_archive(args: argparse.Namespace, clock: Clock) -> int:
             print(line)
         print(_summary(args.archive_command, report))
     return EXIT_OK if report.intact else EXIT_INVALID
+
+
+def _renew(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    import anyio
+
+    from siakgate.archive.renew import build_renewer
+    from siakgate.store.documents import DocumentStore
+
+    with open_state(clock, settings=settings) as (settings, db, clock):
+        renewer = build_renewer(settings, db, DocumentStore(settings.document_root), clock)
+        if renewer is None:
+            raise UsageProblem(
+                "layanan cap waktu (SIAKGATE_SIGNING__TSA_URL) belum diatur; arsip tidak dapat diperbarui"
+            )
+        if args.dry_run:
+            report = anyio.run(partial(renewer.report, upcoming=args.upcoming))
+        else:
+            report = anyio.run(partial(renewer.run_pending, limit=args.limit, upcoming=args.upcoming))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK if report.ok else EXIT_INVALID
+    now = clock.now()
+    for r in report.renewed:
+        print(
+            f"diperbarui: permohonan {r.application_id} (arsip #{r.from_record} -> #{r.record}), cap waktu "
+            f"{format_wib(r.timestamp_at)}, berlaku sampai {format_wib(r.tsa_valid_until)}; "
+            f"perbarui lagi {format_wib(r.renew_at)}"
+        )
+    for f in report.failed:
+        print(
+            f"gagal: permohonan {f.application_id} (arsip #{f.record}): {f.code}; dicoba lagi {format_wib(f.retry_at)}"
+        )
+    for d in report.due:
+        when = "sekarang" if d.renew_at <= now else format_wib(d.renew_at)
+        print(f"menunggu: permohonan {d.application_id} (arsip #{d.record}, {d.kind}): jatuh tempo {when}")
+    print(
+        f"Pembaruan arsip: {len(report.renewed)} diperbarui, {len(report.failed)} gagal, "
+        f"{report.waiting} menunggu pembaruan berikutnya."
+    )
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def format_wib(at: datetime) -> str:
+    return to_wib(at).strftime("%Y-%m-%d %H:%M WIB")
 
 
 def _summary(command: str, report: ArchiveReport) -> str:
@@ -68,7 +120,7 @@ def _summary(command: str, report: ArchiveReport) -> str:
 def add_parser(sub: Any) -> None:
     """Append ``archive`` to the ``siakgate`` command's subparsers."""
     archive = sub.add_parser(
-        "archive", help="arsip KK bertanda tangan: periksa dan pulihkan salinan", allow_abbrev=False
+        "archive", help="arsip KK bertanda tangan: periksa, pulihkan dan perbarui salinan", allow_abbrev=False
     )
     commands = archive.add_subparsers(dest="archive_command", required=True)
     for name, help_text in (
@@ -77,4 +129,12 @@ def add_parser(sub: Any) -> None:
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true", help="laporan JSON")
+    renew = commands.add_parser(
+        "renew",
+        help="beri cap waktu dokumen baru (PAdES B-LTA) pada KK arsip yang jatuh tempo (0 berhasil, 1 ada yang gagal)",
+    )
+    renew.add_argument("--json", action="store_true", help="laporan JSON")
+    renew.add_argument("--dry-run", action="store_true", help="hanya laporkan yang menunggu; tidak mengubah apa pun")
+    renew.add_argument("--limit", type=int, default=100, help="paling banyak sekian KK dalam satu kali jalan")
+    renew.add_argument("--upcoming", type=int, default=20, help="tampilkan sekian KK berikutnya yang menunggu")
     archive.set_defaults(handler=cmd_archive)

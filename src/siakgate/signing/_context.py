@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asn1crypto import pem, x509
+from asn1crypto import x509
 from pyhanko.sign.signers.pdf_cms import ExternalSigner
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import BaseStampStyle, TextStampStyle
@@ -18,6 +18,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from siakgate.errors import SigningError
 from siakgate.signing._templates import CmsTemplate, SignedAttrsTemplate
 from siakgate.signing.api import PadesLevel, RawBatchSigner, SigningOptions
+from siakgate.signing.evidence import evidence_context, load_roots
 
 __all__ = ["BatchContext", "build_context", "reserved_signature_bytes"]
 
@@ -62,18 +63,6 @@ class BatchContext:
             await self.validation_context.aclose()  # type: ignore[no-untyped-call]
 
 
-def _load_cert(data: bytes) -> x509.Certificate:
-    """A trust root given as DER (or PEM, which callers often have at hand)."""
-    try:
-        if pem.detect(data):
-            data = pem.unarmor(data)[2]
-        return x509.Certificate.load(data)
-    except (ValueError, TypeError) as exc:
-        raise SigningError(
-            "Sertifikat akar tepercaya (trust_roots) tidak valid.", code="AKAR_TEPERCAYA_TIDAK_VALID"
-        ) from exc
-
-
 def build_context(raw_signer: RawBatchSigner, options: SigningOptions, timestamper: TimeStamper | None) -> BatchContext:
     level = PadesLevel(options.level)
     if timestamper is None and options.timestamp_url is not None and level is not PadesLevel.B_B:
@@ -95,11 +84,10 @@ def build_context(raw_signer: RawBatchSigner, options: SigningOptions, timestamp
                 "informasi validasi.",
                 code="AKAR_TEPERCAYA_TIDAK_DIATUR",
             )
-        validation_context = ValidationContext(
-            trust_roots=[_load_cert(root) for root in options.trust_roots],
-            other_certs=chain,
-            allow_fetching=options.allow_fetching,
-            revocation_mode="hard-fail",
+        # Complete long-term evidence (CRLs as well as OCSP answers; answers newer than this moment
+        # accepted): see siakgate.signing.evidence.
+        validation_context = evidence_context(
+            load_roots(options.trust_roots), chain, allow_fetching=options.allow_fetching
         )
     placeholder = ExternalSigner(raw_signer.signing_cert, store, signature_value=b"")
 

@@ -9,7 +9,10 @@ PDF back. Before a returned PDF is accepted it must (see :func:`check_returned`)
 3. be intact and valid, and chain to ``SigningOptions.trust_roots`` (pyHanko's validation,
    revocation soft-fail, fetching as ``SigningOptions.allow_fetching`` says).
 
-A document failing this gets :class:`SignedDocumentRejectedError`; the others are kept.
+A document failing this gets :class:`SignedDocumentRejectedError`; the others are kept. An OCSP, CRL or
+TSA service that fails temporarily while a returned document is checked or brought to its level is a
+:class:`ServiceUnavailableError` ("coba lagi", see :mod:`siakgate.signing._errors`), never a rejection; the
+check is tried again a few times first (:mod:`siakgate.signing._retry`).
 
 The visible TTE block goes where the draft's empty ``TTE`` field is (its rectangle and page read
 with pyHanko), or at ``SignRequest.box`` on the last page. BSrE draws the appearance and signs into
@@ -43,13 +46,10 @@ from typing import Literal
 
 import anyio
 import qrcode
-from asn1crypto import pem, x509
 from PIL import Image, ImageDraw, ImageFont
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import async_add_validation_info
@@ -59,6 +59,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from siakgate.bsre.client import BsreClient
 from siakgate.bsre.models import SignatureProperties, V1Appearance
+from siakgate.clock import monotonic
 from siakgate.errors import (
     BsreAuthError,
     CertificateStatusError,
@@ -70,7 +71,10 @@ from siakgate.errors import (
     TransientError,
     WrongPassphraseError,
 )
+from siakgate.signing._errors import pki_outage
+from siakgate.signing._retry import DEFAULT_PKI_RETRY, pki_retrying
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, SignResult, TteBlock
+from siakgate.signing.evidence import add_document_timestamp, evidence_context, load_roots
 
 __all__ = ["EsignBackend", "Placement", "check_returned", "find_placement", "render_tte_png"]
 
@@ -200,10 +204,13 @@ def _reject(document_id: str, why: str) -> SignedDocumentRejectedError:
     return SignedDocumentRejectedError(f"Dokumen {document_id} dari BSrE ditolak: {why}")
 
 
-def _load_root(data: bytes) -> x509.Certificate:
-    if pem.detect(data):
-        data = pem.unarmor(data)[2]
-    return x509.Certificate.load(data)
+def _temporary(exc: BaseException) -> ServiceUnavailableError | None:
+    """The temporary error (logged) if a PKI service failing is what ``exc`` comes from; else None."""
+    outage = pki_outage(exc)
+    if outage is None:
+        return None
+    outage.log()
+    return outage.error()
 
 
 async def check_returned(document_id: str, sent: bytes, returned: bytes, options: SigningOptions) -> bytes:
@@ -221,14 +228,16 @@ async def check_returned(document_id: str, sent: bytes, returned: bytes, options
     if not signatures:
         raise _reject(document_id, "tidak ada tanda tangan baru di dalamnya.")
     last = max(signatures, key=lambda s: s.signed_revision)
+    # retroactive_revinfo: an OCSP answer or CRL produced while this check waited for it (a slow responder)
+    # is evidence all the same; without it BSrE's signature was refused as untrusted ("CRL is too recent").
     vc = ValidationContext(
-        trust_roots=[_load_root(r) for r in options.trust_roots], allow_fetching=options.allow_fetching
+        trust_roots=load_roots(options.trust_roots), allow_fetching=options.allow_fetching, retroactive_revinfo=True
     )
     try:
         try:
             status = await async_validate_pdf_signature(last, signer_validation_context=vc)
         except Exception as exc:
-            raise _reject(document_id, "tanda tangan tidak dapat divalidasi.") from exc
+            raise (_temporary(exc) or _reject(document_id, "tanda tangan tidak dapat divalidasi.")) from exc
         if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
             raise _reject(document_id, "tanda tangan terakhir tidak mencakup seluruh berkas.")
         if not (status.intact and status.valid):
@@ -255,25 +264,32 @@ async def _to_level(signature: EmbeddedPdfSignature, returned: bytes, options: S
             code="INFO_VALIDASI_GAGAL",
         )
     # Hard-fail here: B-LT promises the evidence is in the file, so missing revocation data is an error.
-    vc = ValidationContext(
-        trust_roots=[_load_root(r) for r in options.trust_roots], allow_fetching=True, revocation_mode="hard-fail"
-    )
+    # Complete long-term evidence, CRLs included (what an offline validator falls back on): see
+    # siakgate.signing.evidence.
+    vc = evidence_context(load_roots(options.trust_roots))
     try:
         try:
             out = await async_add_validation_info(signature, vc)
         except Exception as exc:
-            raise SigningError(
-                "Informasi validasi (OCSP/CRL) untuk PAdES B-LT tidak dapat dikumpulkan.", code="INFO_VALIDASI_GAGAL"
+            raise (
+                _temporary(exc)
+                or SigningError(
+                    "Informasi validasi (OCSP/CRL) untuk PAdES B-LT tidak dapat dikumpulkan.",
+                    code="INFO_VALIDASI_GAGAL",
+                )
             ) from exc
         if level is PadesLevel.B_LTA:
             assert options.timestamp_url is not None
-            stamper = PdfTimeStamper(HTTPTimeStamper(options.timestamp_url, timeout=30))
-            writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
-            try:
-                out = await stamper.async_timestamp_pdf(writer, "sha256", validation_context=vc)
+            try:  # the document timestamp, then the evidence for it (its TSA may not be BSrE's)
+                return await add_document_timestamp(
+                    out.getvalue(), vc, HTTPTimeStamper(options.timestamp_url, timeout=30)
+                )
             except Exception as exc:
-                raise ServiceUnavailableError(
-                    "Cap waktu dokumen (B-LTA) tidak dapat diperoleh dari TSA.", code="TSA_TIDAK_TERSEDIA"
+                raise (
+                    _temporary(exc)
+                    or ServiceUnavailableError(
+                        "Cap waktu dokumen (B-LTA) tidak dapat diperoleh dari TSA.", code="TSA_TIDAK_TERSEDIA"
+                    )
                 ) from exc
         data: bytes = out.getvalue()
         return data
@@ -284,11 +300,19 @@ async def _to_level(signature: EmbeddedPdfSignature, returned: bytes, options: S
 def _check_all(items: list[tuple[str, bytes, bytes]], options: SigningOptions) -> list[bytes | SiakgateError]:
     """Worker-thread entry: accept every returned document on this thread's own event loop."""
 
+    async def checked(document_id: str, sent: bytes, returned: bytes, deadline_at: float) -> bytes:
+        # BSrE has signed already: a PKI hiccup is tried again rather than costing the signature.
+        async for attempt in pki_retrying(DEFAULT_PKI_RETRY, deadline_at):
+            with attempt:
+                return await check_returned(document_id, sent, returned, options)
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
     async def run() -> list[bytes | SiakgateError]:
         out: list[bytes | SiakgateError] = []
+        deadline_at = monotonic() + DEFAULT_PKI_RETRY.deadline
         for document_id, sent, returned in items:
             try:
-                out.append(await check_returned(document_id, sent, returned, options))
+                out.append(await checked(document_id, sent, returned, deadline_at))
             except SiakgateError as exc:
                 out.append(exc)
         return out
