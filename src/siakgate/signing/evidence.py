@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import pem, x509
+from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
@@ -45,6 +45,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from siakgate.errors import SigningError
+from siakgate.verify import load_certificates
 
 __all__ = [
     "EVIDENCE_POLICY",
@@ -66,10 +67,10 @@ EVIDENCE_POLICY = CertRevTrustPolicy(
 """What evidence is collected: OCSP and CRL for end-entity certificates, the CRL for CAs (see above)."""
 
 
-def load_roots(ders: Sequence[bytes]) -> list[x509.Certificate]:
-    """Trust roots given as DER (or PEM)."""
+def load_roots(certs: Sequence[bytes]) -> list[x509.Certificate]:
+    """Trust roots given as DER or PEM (one or more blocks), read by the verifier's one certificate reader."""
     try:
-        return [x509.Certificate.load(pem.unarmor(d)[2] if pem.detect(d) else d) for d in ders]
+        return [x509.Certificate.load(der) for data in certs for der in load_certificates(data)]
     except (ValueError, TypeError) as exc:
         raise SigningError(
             "Sertifikat akar tepercaya (trust_roots) tidak valid.", code="AKAR_TEPERCAYA_TIDAK_VALID"
