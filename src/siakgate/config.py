@@ -8,11 +8,15 @@ Examples::
     SIAKGATE_SIAK__PASSWORD=...
     SIAKGATE_BSRE__URL=https://esign.lumajang.example
     SIAKGATE_TRUST_ROOTS='["/etc/siakgate/bsre-root.crt"]'
+    SIAKGATE_VERIFY__REVOCATION_ENDPOINTS='["http://pki.example.go.id/"]'
     SIAKGATE_SIGNING__BACKEND=pkcs11
     SIAKGATE_DATABASE_URL=postgresql+psycopg://siakgate@db.dinas.example/siakgate
     SIAKGATE_STATE_DIR=/var/lib/siakgate
     SIAKGATE_NOTIFY__WHATSAPP_URL=https://wa-bridge.dinas.example/siakgate
     SIAKGATE_NOTIFY__WEBHOOK_SECRET=...
+    SIAKGATE_TRUSTED_PROXIES='["10.0.0.2"]'
+    SIAKGATE_RATE_LIMIT__VERIFY_PER_MINUTE=30
+    SIAKGATE_METRICS_TOKEN=...
 
 No passphrase, PIN or OTP lives here: those authorise one batch and are asked for each time.
 What does live here (the SIAK and BSrE application credentials) must not be a development
@@ -45,11 +49,15 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from siakgate.limits import networks
 from siakgate.signing.api import PadesLevel
 from siakgate.signing.factory import REQUIRED, BackendKind
 
 PLACEHOLDER_SECRETS = frozenset({"siakgate-dev", "changethis", "changeme", "secret", "password", ""})
 """Secrets that only a development setup may use (``siakgate-dev`` is the mocks' default)."""
+
+MULTIPART_OVERHEAD = 1024 * 1024
+"""Room above ``max_upload_bytes`` for a multipart body's envelope (boundaries, part headers, form fields)."""
 
 DEV_TRUST_ROOT = Path("certs/root-ca.crt")
 """The test PKI's root: trusted by default in development only."""
@@ -183,6 +191,35 @@ class NotifySettings(BaseModel):
         return {channel: settings.url for channel, settings in self.channel_settings().items()}
 
 
+class RateLimitSettings(BaseModel):
+    """Requests per minute per client address on the public routes (:mod:`siakgate.api.ratelimit`): a token bucket
+    that holds this many and refills at this rate. Counted per gateway process (in memory)."""
+
+    verify_per_minute: int = Field(default=30, ge=1)
+    """``POST /v1/verify`` (an uploaded PDF, validated in full)."""
+    verify_lookup_per_minute: int = Field(default=120, ge=1)
+    """``GET /v1/verify/{ref}`` (what a KK's QR code opens: one database read)."""
+
+
+class VerifySettings(BaseModel):
+    """Verification of documents the gateway did not make (``POST /v1/verify``, the PDFs BSrE's Esign Client
+    returns): what it may fetch while validating them (:mod:`siakgate.verify.fetching`)."""
+
+    revocation_endpoints: list[str] = Field(default_factory=list)
+    """The OCSP responders, CRL distribution points and caIssuers a certificate in such a document may make
+    the gateway fetch from: URL prefixes (``http://pki.example.go.id/ocsp``) or hosts (``cvs.example.go.id``,
+    ``host:port``); a URL a certificate names that is not here is never fetched (its revocation status stays
+    unknown). Empty: nothing is fetched; in development, the test PKI's at mock BSrE (``<bsre.url>/pki/``).
+    ``SIAKGATE_VERIFY__REVOCATION_ENDPOINTS='["http://pki.example.go.id/"]'``."""
+
+    @field_validator("revocation_endpoints")
+    @classmethod
+    def _endpoints(cls, value: list[str]) -> list[str]:
+        from siakgate.verify.fetching import EndpointAllowList
+
+        return list(EndpointAllowList(value).entries)  # ValueError names the entry that is neither
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SIAKGATE_",
@@ -200,7 +237,9 @@ class Settings(BaseSettings):
     trust_roots: list[Path] = Field(default_factory=list)
     """PEM/DER files of the roots signatures must chain to; empty means certs/root-ca.crt in development."""
     allow_fetching: bool = True
-    """Fetch OCSP responses and CRLs from the certificates' URLs when verifying or signing at B-LT."""
+    """Fetch OCSP responses and CRLs from the certificates' URLs when verifying or signing at B-LT (for a
+    document from outside, only from ``verify.revocation_endpoints``)."""
+    verify: VerifySettings = Field(default_factory=VerifySettings)
 
     # -- the gateway service (siakgate serve) --------------------------------------------------------
     state_dir: Path = Path("var")
@@ -211,6 +250,14 @@ class Settings(BaseSettings):
     """The content-addressed document store; None: ``<state_dir>/siakgate/documents``."""
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     """The largest requirement document accepted (bytes)."""
+    max_request_bytes: int | None = Field(default=None, gt=0)
+    """The largest request body of any kind (bytes; :mod:`siakgate.api.bodylimit`); None:
+    ``max_upload_bytes`` plus :data:`MULTIPART_OVERHEAD` (an upload and its multipart envelope)."""
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0)
+    """The largest JSON request body (bytes): refused with 413 before it is parsed."""
+    metrics_token: SecretStr | None = None
+    """Bearer token for ``/metrics`` and for the detail of ``/readyz`` (``SIAKGATE_METRICS_TOKEN``). Unset:
+    both open (development only; outside development the gateway does not start without it)."""
     profiles_dir: Path | None = None
     """A Dinas's own service profiles (YAML), added to (or replacing by id) the packaged ones."""
     public_base_url: str = "http://127.0.0.1:8000"
@@ -222,6 +269,17 @@ class Settings(BaseSettings):
     kepala_dinas_name: str = "Drs. Bambang Setiawan, M.Si."
     """Printed in the TTE block (the test PKI's Kepala Dinas in development)."""
     kepala_dinas_nip: str = "197205121998031001"
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """Reverse proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` names the client; none by default:
+    the client is the TCP peer (:func:`siakgate.limits.client_address`)."""
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    """Public routes' limits per client address (``SIAKGATE_RATE_LIMIT__VERIFY_PER_MINUTE=30``)."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        networks(value)  # ValueError names the entry that is not an address or network
+        return [entry.strip() for entry in value]
 
     @model_validator(mode="before")
     @classmethod
@@ -242,6 +300,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.state_dir / 'siakgate' / 'siakgate.db'}"
         if self.documents_dir is None:
             self.documents_dir = self.state_dir / "siakgate" / "documents"
+        if self.max_request_bytes is None:
+            self.max_request_bytes = self.max_upload_bytes + MULTIPART_OVERHEAD
         self.public_base_url = self.public_base_url.rstrip("/")
         return self
 
@@ -252,6 +312,8 @@ class Settings(BaseSettings):
                 self.trust_roots = [DEV_TRUST_ROOT]
             if not self.signing.regencies:
                 self.signing.regencies = list(DEV_REGENCIES)
+            if not self.verify.revocation_endpoints:
+                self.verify.revocation_endpoints = [f"{self.bsre.url.rstrip('/')}/pki/"]
             return self
         problems = []
         for name, secret in (("siak.password", self.siak.password), ("bsre.password", self.bsre.password)):
@@ -259,6 +321,9 @@ class Settings(BaseSettings):
                 problems.append(f"{name} is a development placeholder")
         if self.notify.endpoints() and self.notify.webhook_secret.get_secret_value() in PLACEHOLDER_SECRETS:
             problems.append("notify.webhook_secret is a development placeholder")
+        token = self.metrics_token.get_secret_value() if self.metrics_token is not None else ""
+        if token in PLACEHOLDER_SECRETS:
+            problems.append("metrics_token is unset or a placeholder (/metrics and /readyz would be open)")
         if not self.trust_roots:
             problems.append("trust_roots is empty (the test root is trusted in development only)")
         elif any(path.resolve() == DEV_TRUST_ROOT.resolve() for path in self.trust_roots):
@@ -266,6 +331,12 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError(f"unsafe settings for {self.environment.value}: " + "; ".join(problems))
         return self
+
+    @property
+    def request_limit(self) -> int:
+        """``max_request_bytes`` once defaults are applied (never None after validation)."""
+        assert self.max_request_bytes is not None
+        return self.max_request_bytes
 
     @property
     def document_root(self) -> Path:

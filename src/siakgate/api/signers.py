@@ -26,6 +26,7 @@ def signing_options(settings: Settings) -> SigningOptions:
         timestamp_url=settings.signing.tsa_url,
         trust_roots=tuple(settings.trust_root_ders()),
         allow_fetching=settings.allow_fetching,
+        fetch_only_from=tuple(settings.verify.revocation_endpoints),
     )
 
 

@@ -195,6 +195,9 @@ class SigningOptions:
     """DER certificates; for B-LT/B-LTA validation-info collection."""
     allow_fetching: bool = True
     """Fetch OCSP responses and CRLs from the AIA/CRL-DP URLs (B-LT)."""
+    fetch_only_from: tuple[str, ...] | None = None
+    """Checking a PDF someone else signed (the Esign Client's answer): the only endpoints (URL prefixes,
+    hosts) its certificates may make us fetch from (:mod:`siakgate.verify.fetching`); None: any."""
 
 
 class SigningBackend(Protocol):

@@ -56,6 +56,7 @@ from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from siakgate.bsre.client import BsreClient
 from siakgate.bsre.models import SignatureProperties, V1Appearance
@@ -75,6 +76,7 @@ from siakgate.signing._errors import pki_outage
 from siakgate.signing._retry import DEFAULT_PKI_RETRY, pki_retrying
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, SignResult, TteBlock
 from siakgate.signing.evidence import add_document_timestamp, evidence_context, load_roots
+from siakgate.verify.fetching import allow_listed_backend
 
 __all__ = ["EsignBackend", "Placement", "check_returned", "find_placement", "render_tte_png"]
 
@@ -231,7 +233,10 @@ async def check_returned(document_id: str, sent: bytes, returned: bytes, options
     # retroactive_revinfo: an OCSP answer or CRL produced while this check waited for it (a slow responder)
     # is evidence all the same; without it BSrE's signature was refused as untrusted ("CRL is too recent").
     vc = ValidationContext(
-        trust_roots=load_roots(options.trust_roots), allow_fetching=options.allow_fetching, retroactive_revinfo=True
+        trust_roots=load_roots(options.trust_roots),
+        allow_fetching=options.allow_fetching,
+        retroactive_revinfo=True,
+        fetcher_backend=_returned_fetcher(options),
     )
     try:
         try:
@@ -247,6 +252,13 @@ async def check_returned(document_id: str, sent: bytes, returned: bytes, options
         return await _to_level(last, returned, options)
     finally:
         await vc.aclose()  # type: ignore[no-untyped-call]
+
+
+def _returned_fetcher(options: SigningOptions) -> OwnedFetcherBackend | None:
+    """Semi-trusted: the returned PDF's certificates may make us fetch from configured endpoints only."""
+    if not options.allow_fetching or options.fetch_only_from is None:
+        return None
+    return OwnedFetcherBackend(allow_listed_backend(options.fetch_only_from))  # closed by vc.aclose()
 
 
 async def _to_level(signature: EmbeddedPdfSignature, returned: bytes, options: SigningOptions) -> bytes:

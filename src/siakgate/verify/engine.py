@@ -57,6 +57,7 @@ from siakgate.clock import Clock
 from siakgate.errors import VerificationError
 from siakgate.signing.api import PadesLevel
 from siakgate.verify import _certs, _past, _signature
+from siakgate.verify.fetching import AllowListFetcherBackend, EndpointAllowList
 from siakgate.verify.model import (
     DocumentTimestampInfo,
     Indication,
@@ -357,6 +358,7 @@ async def verify_pdf(
     trust_roots: Sequence[bytes],
     allow_fetching: bool = True,
     fetcher_backend: FetcherBackend | None = None,
+    fetch_only_from: Sequence[str] | None = None,
     document_name: str = "dokumen.pdf",
     clock: Clock | None = None,
     at: datetime | None = None,
@@ -367,7 +369,11 @@ async def verify_pdf(
     system's), or ``at``, a moment in the past or the future to validate "as of" (aware; nothing is
     fetched then, so only what the document holds counts). ``allow_fetching``: fetch OCSP responses, CRLs
     and missing issuer certificates from the URLs in the certificates. ``fetcher_backend``: how
-    (pyHanko's fetcher seam); by default an aiohttp backend owned, and closed, by this call. Raises
+    (pyHanko's fetcher seam); by default an aiohttp backend owned, and closed, by this call.
+    ``fetch_only_from``: the endpoints (URL prefixes, hosts) fetching may reach, for a document from a
+    stranger, whose certificates name whatever URLs their maker chose; a fetch from anywhere else is refused
+    without a request and counts as an unreachable responder (:mod:`siakgate.verify.fetching`). None: the
+    URLs in the certificates, unchecked (a document the caller trusts to name its endpoints). Raises
     :class:`~siakgate.errors.VerificationError` when ``pdf`` is not a readable PDF with at least one
     signature.
     """
@@ -377,11 +383,14 @@ async def verify_pdf(
     now = at if at is not None else (clock or Clock()).now()
     fetch = allow_fetching and live
     roots = _certs.parse_certificates(trust_roots)
+    allowed = EndpointAllowList(fetch_only_from) if fetch_only_from is not None else None
     owned: FetcherBackend | None = None
     if fetch and fetcher_backend is None:
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         owned = fetcher_backend = AIOHttpFetcherBackend(per_request_timeout=10)
+    if fetcher_backend is not None and allowed is not None:
+        fetcher_backend = AllowListFetcherBackend(fetcher_backend, allowed)  # closing stays with ``owned``
     try:
         return await _verify(pdf, roots, fetch, fetcher_backend, document_name, now, live)
     finally:
@@ -395,6 +404,7 @@ def verify_pdf_sync(
     trust_roots: Sequence[bytes],
     allow_fetching: bool = True,
     fetcher_backend: FetcherBackend | None = None,
+    fetch_only_from: Sequence[str] | None = None,
     document_name: str = "dokumen.pdf",
     clock: Clock | None = None,
     at: datetime | None = None,
@@ -406,6 +416,7 @@ def verify_pdf_sync(
             trust_roots=trust_roots,
             allow_fetching=allow_fetching,
             fetcher_backend=fetcher_backend,
+            fetch_only_from=fetch_only_from,
             document_name=document_name,
             clock=clock,
             at=at,
