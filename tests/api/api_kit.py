@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import document_kit
 import family_kit
 import httpx
 
@@ -112,8 +113,8 @@ def siak_sample(siak: MockService, n: int = 1, region: str = DINAS_REGENCY) -> l
 siak_stats = family_kit.mock_siak_stats
 
 
-MINI_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-"""A scan stand-in: the store checks the magic bytes, not the content of a requirement document."""
+MINI_PDF = document_kit.scan_pdf()
+"""A small real scan PDF: uploads are parsed, so a byte string that only starts with ``%PDF-`` is refused."""
 
 
 def lost_kk_request(siak: MockService, profile_id: str = "loket-desa", region: str = DINAS_REGENCY) -> dict[str, Any]:
@@ -165,6 +166,8 @@ def drive(
             assert submitted.status_code == 200, submitted.text
             letter = client.get(f"{url}/cover-letter", headers=headers)
             assert letter.content.startswith(b"%PDF-")
+            assert letter.headers["content-security-policy"] == "sandbox"
+            assert letter.headers["content-disposition"].startswith("attachment;")
             continue
         elif state == "MENUNGGU_TTE":
             batch = client.post("/v1/signing-batches", json={"application_ids": [app_id]}, headers=headers)

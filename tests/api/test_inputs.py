@@ -32,7 +32,7 @@ def stored_files(api: Api) -> list[Path]:
         ({"region_code": "35"}, 422, "PERMINTAAN_TIDAK_VALID", "region_code"),
         ({"case_type": "KK_AJAIB"}, 422, "PERMINTAAN_TIDAK_VALID", "case_type"),
         ({"no_kk": "12"}, 422, "PERMINTAAN_TIDAK_VALID", "no_kk"),
-        ({"unexpected": 1}, 422, "PERMINTAAN_TIDAK_VALID", "unexpected"),
+        ({"unexpected": 1}, 422, "PERMINTAAN_TIDAK_VALID", "body"),  # an unknown key is never echoed
         ({"no_kk": None}, 422, "DATA_TIDAK_VALID", "no_kk"),
         ({"profile_id": "tidak-ada"}, 422, "DATA_TIDAK_VALID", "profile_id"),
     ],

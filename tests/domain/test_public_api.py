@@ -11,7 +11,7 @@ def test_all_is_explicit_and_importable() -> None:
     for name in domain.__all__:
         assert hasattr(domain, name), name
     public = {n for n in vars(domain) if not n.startswith("_")}
-    modules = {"cases", "codes", "family", "issues", "nik", "siak_elements", "validation"}
+    modules = {"cases", "codes", "family", "issues", "nik", "siak_elements", "text", "validation"}
     assert public - modules == set(domain.__all__)
 
 

@@ -100,8 +100,8 @@ def test_refusals_use_element_paths_and_are_collected() -> None:
         from_siak_elements(elements)
     found = {(i.code, i.path) for i in info.value.issues}
     assert found == {
-        ("ELEMEN_TIDAK_DIKENAL", "KODE_PROP"),
-        ("ELEMEN_TIDAK_DIKENAL", "ANGGOTA[3].NAMA_LGKP_IBUU"),
+        ("ELEMEN_TIDAK_DIKENAL", "keluarga"),  # an unknown key is never echoed (it could be a NIK)
+        ("ELEMEN_TIDAK_DIKENAL", "ANGGOTA[3]"),
         ("WAJIB_DIISI", "ANGGOTA[0].NIK"),
         ("KODE_TIDAK_DIKENAL", "ANGGOTA[1].AGAMA"),
         ("KODE_TIDAK_DIKENAL", "ANGGOTA[2].GOL_DARAH"),

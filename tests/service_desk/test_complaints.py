@@ -154,3 +154,21 @@ def test_complaints_respect_roles_regions_and_their_inputs(desk: DeskApi, mock_s
     assert desk.client.get("/v1/complaints/tidak-ada", headers=front).status_code == 404
     everyone = desk.client.get("/v1/complaints", headers=desk.token("SEKRETARIAT_PENGADUAN")).json()
     assert len(everyone) == 2  # the refused ones wrote nothing
+
+
+def test_complaint_text_follows_the_input_policy(desk: DeskApi) -> None:
+    front = desk.token("SEKRETARIAT_PENGADUAN")
+    ok = create(desk, front, description="Baris pertama.\r\nBaris kedua: umur < 17.")
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["description"] == "Baris pertama.\nBaris kedua: umur < 17."
+    for field, bad in [
+        ("subject", "KK\nbelum jadi"),
+        ("description", "Sudah\u202e dua minggu"),
+        ("description", "<script>alert(1)</script>"),
+        ("complainant_name", "WARGA\x00UJI"),
+        ("complainant_name", "WARGA <b>UJI</b>"),
+    ]:
+        refused = create(desk, front, **{field: bad})
+        assert refused.status_code == 422, (field, refused.text)
+        assert [(e["code"], e["path"]) for e in refused.json()["errors"]] == [("TEKS_TIDAK_VALID", field)]
+        assert bad not in refused.text

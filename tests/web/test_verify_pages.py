@@ -28,11 +28,17 @@ def test_a_kasi_approves_one_draft_and_rejects_another_with_a_reason(web: Web, m
     assert draft.headers["content-type"] == "application/pdf"
     assert draft.content.startswith(b"%PDF-")
     assert draft.headers["content-disposition"].startswith("inline")
+    assert draft.headers["content-security-policy"] == "sandbox"  # inline, but not in the gateway's origin
+    assert draft.headers["x-content-type-options"] == "nosniff"
     requirements = [code for code in _requirement_codes(web, first)]
     assert requirements, "the application has requirement uploads"
     for code in requirements:
         assert f'data-testid="requirement-{code}"' in page.text
-        assert browser.get(f"/ws/permohonan/{first}/dokumen/{code}").status_code == 200
+        scan = browser.get(f"/ws/permohonan/{first}/dokumen/{code}")
+        assert scan.status_code == 200
+        assert scan.headers["content-disposition"].startswith("attachment;")
+        assert scan.headers["content-security-policy"] == "sandbox"
+        assert scan.headers["x-content-type-options"] == "nosniff"
 
     approved = browser.form(f"/ws/verifikasi/{first}/setujui", page=f"/ws/verifikasi/{first}")
     assert approved.status_code == 303
@@ -44,6 +50,12 @@ def test_a_kasi_approves_one_draft_and_rejects_another_with_a_reason(web: Web, m
     assert empty.status_code == 422
     assert 'data-testid="error-banner"' in empty.text
     assert "Alasan penolakan wajib diisi" in empty.text
+    assert web.view(second)["state"] == "MENUNGGU_VERIFIKASI"
+    bidi = browser.form(
+        f"/ws/verifikasi/{second}/tolak", {"reason": "Nama\u202e salah"}, page=f"/ws/verifikasi/{second}"
+    )
+    assert bidi.status_code == 422  # the text policy (siakgate.domain.text) holds for the web form too
+    assert "\u202e" not in bidi.text
     assert web.view(second)["state"] == "MENUNGGU_VERIFIKASI"
     reason = "Nama kepala keluarga pada draf berbeda dengan buku nikah."
     rejected = browser.form(f"/ws/verifikasi/{second}/tolak", {"reason": reason}, page=f"/ws/verifikasi/{second}")
@@ -99,3 +111,19 @@ def test_an_officer_of_another_region_sees_nothing(web: Web, mock_siak: MockServ
 def _requirement_codes(web: Web, app_id: str) -> list[str]:
     documents = web.view(app_id)["documents"]
     return sorted({d["kind"] for d in documents if d["kind"] not in {"DRAFT_KK", "SIGNED_KK", "COVER_LETTER"}})
+
+
+def test_the_workstation_reads_documents_by_the_same_table(web: Web, mock_siak: MockService) -> None:
+    """``DOCUMENT_READERS`` applies on the workstation too: the signer sees the draft it signs, not the scans."""
+    draft = web.application(mock_siak, "MENUNGGU_VERIFIKASI")
+    scan = _requirement_codes(web, draft)[0]
+    web.user("kepaladinas", "KEPALA_DINAS")
+    web.user("cetak", "PETUGAS_CETAK")
+    kepala = web.browser("kepaladinas")
+    cetak = web.browser("cetak")
+    assert kepala.get(f"/ws/permohonan/{draft}/dokumen/DRAFT_KK").status_code == 200
+    refused = kepala.get(f"/ws/permohonan/{draft}/dokumen/{scan}")
+    assert refused.status_code == 403
+    assert 'data-testid="forbidden"' in refused.text
+    assert cetak.get(f"/ws/permohonan/{draft}/dokumen/DRAFT_KK").status_code == 403
+    assert cetak.get(f"/ws/permohonan/{draft}/dokumen/{scan}").status_code == 403

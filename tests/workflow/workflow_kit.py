@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import document_kit
 import family_kit
 import httpx
 
@@ -23,7 +24,7 @@ from siakgate.workflow import Actor, ApplicationView, State, TteBlockFactory, Wo
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.profiles import Role
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = document_kit.scan_pdf()  # a real PDF: uploads are parsed (siakgate.store.screening)
 REQUIREMENT_FILE = PDF
 
 

@@ -8,11 +8,12 @@ the published contract by accident. No response carries the family's data; a No.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from siakgate.domain import CaseType
+from siakgate.domain.text import FreeText
 
 __all__ = [
     "ActionRequest",
@@ -29,6 +30,10 @@ __all__ = [
     "SignRequestBody",
     "TimelineEntryOut",
 ]
+
+
+RequirementCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z_]{1,39}$", examples=["KK_LAMA_ASLI"])]
+"""A requirement code (siakgate.domain.DOCUMENTS): code-shaped only, so an unknown one may be named back."""
 
 
 class _Out(BaseModel):
@@ -57,8 +62,10 @@ class ApplicationCreate(_In):
 class ActionRequest(_In):
     """The body of ``POST /v1/applications/{id}/actions/{action}``."""
 
-    reason: str | None = Field(default=None, max_length=1000, description="Why (reject, correct, return).")
-    missing: list[str] | None = Field(default=None, description="Requirement codes missing (incomplete).")
+    reason: FreeText | None = Field(default=None, max_length=1000, description="Why (reject, correct, return).")
+    missing: list[RequirementCode] | None = Field(
+        default=None, max_length=50, description="Requirement codes missing (incomplete)."
+    )
 
 
 class DocumentOut(_Out):

@@ -6,6 +6,9 @@ code must be in its list, a date must be a date). Whether SIAK would accept the 
 separate, explicit step, :func:`siakgate.domain.validation.validate_family`, because those rules
 depend on the clock and report every issue at once with codes and Indonesian messages.
 
+Names, places and the address follow the one text policy of :mod:`siakgate.domain.text` (NFC, no
+control, bidi or zero-width characters, SIAK's character set), so no such character can reach SIAK.
+
 Personal fields (names, NIK, No. KK, dates, document numbers) are excluded from ``repr()`` so that
 logging a model never leaks them.
 """
@@ -27,6 +30,7 @@ from siakgate.domain.codes import (
     StatusHubungan,
     StatusPerkawinan,
 )
+from siakgate.domain.text import Address, PersonName, PlaceName
 
 __all__ = ["KartuKeluarga", "Member"]
 
@@ -39,6 +43,7 @@ def _blank_to_none(value: object) -> object:
 
 
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptionalPlace = Annotated[PlaceName | None, BeforeValidator(_blank_to_none)]
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -48,10 +53,10 @@ class Member(BaseModel):
 
     model_config = _CONFIG
 
-    full_name: str = Field(repr=False, description="(1) Nama Lengkap")
+    full_name: PersonName = Field(repr=False, description="(1) Nama Lengkap")
     nik: str = Field(repr=False, description="(2) NIK")
     sex: JenisKelamin = Field(description="(3) Jenis Kelamin")
-    birth_place: str = Field(repr=False, description="(4) Tempat Lahir")
+    birth_place: PlaceName = Field(repr=False, description="(4) Tempat Lahir")
     birth_date: date = Field(repr=False, description="(5) Tanggal Lahir")
     religion: Agama = Field(description="(6) Agama")
     education: Pendidikan = Field(description="(7) Pendidikan")
@@ -63,8 +68,8 @@ class Member(BaseModel):
     citizenship: Kewarganegaraan = Field(description="(13) Kewarganegaraan")
     passport_number: OptionalText = Field(default=None, repr=False, description="(14) No. Paspor")
     kitap_number: OptionalText = Field(default=None, repr=False, description="(15) No. KITAP")
-    father_name: str = Field(repr=False, description="(16) Ayah")
-    mother_name: str = Field(repr=False, description="(17) Ibu")
+    father_name: PersonName = Field(repr=False, description="(16) Ayah")
+    mother_name: PersonName = Field(repr=False, description="(17) Ibu")
 
 
 class KartuKeluarga(BaseModel):
@@ -77,16 +82,16 @@ class KartuKeluarga(BaseModel):
     model_config = _CONFIG
 
     no_kk: str = Field(repr=False, description="No. KK")
-    head_name: str = Field(repr=False, description="Nama Kepala Keluarga")
-    address: str = Field(repr=False, description="Alamat")
+    head_name: PersonName = Field(repr=False, description="Nama Kepala Keluarga")
+    address: Address = Field(repr=False, description="Alamat")
     rt: str = Field(description="RT (3 digit)")
     rw: str = Field(description="RW (3 digit)")
-    dusun: OptionalText = Field(default=None, description="Dusun")
-    village: str = Field(description="Desa/Kelurahan")
-    district: str = Field(description="Kecamatan")
-    regency: str = Field(description="Kabupaten/Kota")
+    dusun: OptionalPlace = Field(default=None, description="Dusun")
+    village: PlaceName = Field(description="Desa/Kelurahan")
+    district: PlaceName = Field(description="Kecamatan")
+    regency: PlaceName = Field(description="Kabupaten/Kota")
     postal_code: str = Field(description="Kode Pos")
-    province: str = Field(description="Provinsi")
+    province: PlaceName = Field(description="Provinsi")
     province_code: str = Field(description="Kode provinsi (2 digit)")
     regency_code: str = Field(description="Kode kabupaten/kota (2 digit)")
     district_code: str = Field(description="Kode kecamatan (2 digit)")

@@ -173,8 +173,13 @@ def _rename(data: Mapping[str, object], names: Mapping[str, str], at: str) -> tu
     for key, value in data.items():
         field = names.get(key)
         if field is None:
-            where = f"{at}.{key}" if at else str(key)
-            found.append(issue(IssueCode.ELEMEN_TIDAK_DIKENAL, where, f"Elemen {where} tidak dikenal"))
+            # Reported where it sits, never by its key: a key is data too (a NIK sent as a key).
+            message = (
+                f"Elemen {at} memuat elemen yang tidak dikenal"
+                if at
+                else "Data keluarga memuat elemen yang tidak dikenal"
+            )
+            found.append(issue(IssueCode.ELEMEN_TIDAK_DIKENAL, at or "keluarga", message))
         else:
             renamed[field] = value
     return renamed, found

@@ -14,7 +14,9 @@ would serve.
 Uploads are checked before anything is written: not empty, at most ``max_bytes``, and a type sniffed
 from the first bytes (PDF, JPEG, PNG; nothing else) that agrees with the declared media type. A
 refusal is :class:`~siakgate.errors.DocumentRejectedError` with a stable code and a message in
-Bahasa Indonesia.
+Bahasa Indonesia. An upload from a caller is also screened by its content
+(:meth:`DocumentStore.check_upload`, :mod:`siakgate.store.screening`): a parsed PDF without encryption or
+active content, an image that decodes.
 
 The methods are blocking file I/O: call them from a worker thread (inside a ``Database.run`` unit,
 or through ``anyio.to_thread.run_sync``), not on the event loop.
@@ -31,6 +33,8 @@ from pathlib import Path
 from typing import Final
 
 from siakgate.errors import DocumentRejectedError, NotFoundError, SiakgateError
+from siakgate.store.private import private_dirs
+from siakgate.store.screening import screen_upload
 
 __all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentStore", "fsync_directory", "normalise_media_type", "sniff_media_type"]
 
@@ -77,9 +81,18 @@ class DocumentStore:
         target = self._path(sha)
         if target.exists() and self._hash_file(target) == sha:
             return sha
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(target.parent)  # 0700; the file itself is 0600 (mkstemp)
         self._write_atomically(target, data)
         return sha
+
+    def check_upload(self, data: bytes, media_type: str) -> None:
+        """Refuse a caller's upload :meth:`put` would refuse, or whose content is not a plain document.
+
+        Run it before :meth:`put` for every upload, outside a database transaction (parsing a large PDF
+        takes a while); documents the gateway itself produces skip it (see :mod:`siakgate.store.screening`).
+        """
+        self._check(data, media_type)
+        screen_upload(data, normalise_media_type(media_type))
 
     def get(self, sha: str) -> bytes:
         """The document's bytes; :class:`NotFoundError` if absent, an error if they no longer match the hash."""

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from siakgate.domain import DOCUMENTS, CaseType
 from siakgate.errors import NotFoundError
+from siakgate.store.screening import download_headers
 from siakgate.web.core import (
     BASE,
     VERIFIER_ROLES,
@@ -31,6 +32,7 @@ router = APIRouter(prefix=BASE, route_class=WebRoute, include_in_schema=False)
 
 _NOT_REQUIREMENTS = frozenset({"DRAFT_KK", "SIGNED_KK", "COVER_LETTER"})
 _INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+_VIEWED_KINDS = frozenset({"DRAFT_KK", "SIGNED_KK"})
 
 
 def case_label(case_type: str) -> str:
@@ -123,16 +125,13 @@ async def reject(request: Request, app_id: str, signed: CsrfChecked) -> Response
 
 @router.get("/permohonan/{app_id}/dokumen/{kind}")
 async def document(request: Request, app_id: str, kind: str, signed: CurrentOfficer) -> Response:
-    """A document of the application, inline (the draft's iframe, a requirement's image)."""
+    """A document of the application: the draft in the page's iframe, a requirement's image or download."""
     data, media_type = await workflow_of(request).document(app_id, signed.officer.actor, kind)
     if media_type not in _INLINE_TYPES:
         raise NotFoundError("Dokumen ini tidak dapat ditampilkan.")
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[media_type]
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'inline; filename="{kind.lower()}-{app_id}.{extension}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    # The draft and the signed KK show in the page's viewer (inline, sandboxed); a requirement scan is an
+    # attachment (an <img> still shows it; opened on its own it downloads instead of rendering here).
+    inline = kind in _VIEWED_KINDS and media_type == "application/pdf"
+    headers = download_headers(f"{kind.lower()}-{app_id}.{extension}", inline=inline)
+    return Response(data, media_type=media_type, headers={**headers, "Cache-Control": "private, no-store"})

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from siakgate.domain import DOCUMENTS, CaseType, KartuKeluarga, checklist
+from siakgate.domain.text import TextPolicyError, clean_text
 from siakgate.errors import ActionNotAllowedError, DataIssue, ForbiddenError, InvalidDataError
 from siakgate.store.models import Application, Job
 from siakgate.workflow.access import ADMIN_ROLE, Actor, require_role
@@ -61,7 +62,11 @@ def _invalid(code: str, path: str, message: str) -> InvalidDataError:
 
 
 def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    # The API's schema already applies the text policy; the web form's reason arrives here directly.
+    try:
+        text = clean_text(reason or "").strip()
+    except TextPolicyError as exc:
+        raise _invalid("TEKS_TIDAK_VALID", "reason", f"Alasan {exc.reason}.") from None
     if not text:
         raise _invalid("WAJIB_DIISI", "reason", "Alasan wajib diisi.")
     if len(text) > 1000:

@@ -13,6 +13,7 @@ import json
 import logging
 from typing import Any
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -255,6 +256,9 @@ async def add_document(
             raise ActionNotAllowedError("Permohonan sudah selesai; berkas tidak dapat ditambah.")
 
     await deps.db.run(check, read_only=True)
+    # The content screening (a PDF parsed, an image decoded) runs before the transaction: nothing is
+    # written for a refused file, and no write lock is held while a large scan is parsed.
+    await anyio.to_thread.run_sync(deps.documents.check_upload, data, media_type)
     name = (filename or requirement).replace("/", "_").replace("\\", "_")[:255]
 
     def unit(session: Session) -> DocumentView:
