@@ -30,6 +30,7 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SIAKGATE_SIAK__PASSWORD", "s1ak-rahasia-panjang")
     monkeypatch.setenv("SIAKGATE_BSRE__PASSWORD", "bsre-rahasia-panjang")
     monkeypatch.setenv("SIAKGATE_TRUST_ROOTS", f'["{root}"]')
+    monkeypatch.setenv("SIAKGATE_METRICS_TOKEN", "metrik-rahasia-panjang")
 
 
 def test_development_defaults() -> None:
@@ -68,6 +69,25 @@ def test_production_refuses_placeholder_secrets(
     monkeypatch.setenv(f"SIAKGATE_{which}__PASSWORD", secret)
     with pytest.raises(ValidationError, match=f"{which.lower()}.password is a development placeholder"):
         Settings()
+
+
+@pytest.mark.parametrize("token", [None, "changethis", ""])
+def test_production_refuses_open_metrics(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, token: str | None) -> None:
+    production(monkeypatch, tmp_path)
+    if token is None:
+        monkeypatch.delenv("SIAKGATE_METRICS_TOKEN")
+    else:
+        monkeypatch.setenv("SIAKGATE_METRICS_TOKEN", token)
+    with pytest.raises(ValidationError, match="metrics_token is unset or a placeholder"):
+        Settings()
+
+
+def test_request_limit_follows_the_upload_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIAKGATE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+    assert Settings().request_limit == 21 * 1024 * 1024  # the upload and 1 MiB of multipart envelope
+    monkeypatch.setenv("SIAKGATE_MAX_REQUEST_BYTES", "4096")
+    assert Settings().request_limit == 4096
+    assert Settings().max_json_bytes == 1024 * 1024
 
 
 def test_production_refuses_missing_or_test_trust_roots(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

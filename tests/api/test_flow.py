@@ -55,9 +55,10 @@ def test_a_lost_kk_goes_from_the_village_counter_to_a_signed_kk(
         "document_ref",
         "document_sha256",
     }
-    unknown = client.get("/v1/verify/tidak-ada").json()
-    assert unknown["valid"] is False
-    assert unknown["signer_name"] is None
+    unknown = client.get("/v1/verify/tidak-ada")
+    assert unknown.status_code == 404  # an unknown reference is not a document that "is not valid"
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    assert "signer_name" not in unknown.json()
     page = client.get(f"/v1/verify/{ref}", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
     assert "Dokumen SAH" in page.text

@@ -27,6 +27,7 @@ def test_placeholder_webhook_secret_refused_in_production(tmp_path: object) -> N
         "signing": {"backend": "pkcs12"},
         "trust_roots": ["/etc/siakgate/root.crt"],
         "notify": {"whatsapp_url": "https://wa.dinas.example/hook"},
+        "metrics_token": "metrik-produksi-rahasia",
     }
     with pytest.raises(ValidationError, match=r"notify\.webhook_secret is a development placeholder"):
         Settings(**values)  # type: ignore[arg-type]

@@ -84,15 +84,15 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(web: Web) -> N
     assert browser.get("/ws/verifikasi").status_code == 303
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(web: Web) -> None:
+def test_five_failures_lock_the_account_for_fifteen_minutes_from_that_address(web: Web) -> None:
     web.user("kasi", "KASI")
     browser = web.browser()
     for _ in range(4):
         assert browser.sign_in("kasi", "salah-salah-salah").status_code == 401
-    assert _user(web).locked_until is None
     assert _user(web).failed_attempts == 4
     assert browser.sign_in("kasi", "salah-salah-salah").status_code == 401
-    assert _user(web).locked_until is not None
+    # Locked for this address (siakgate.web.throttle), not for everyone: one address is not enough.
+    assert _user(web).locked_until is None
     # Locked: even the right password is refused, with the same message as a wrong one.
     locked = browser.sign_in("kasi", PASSWORD)
     assert locked.status_code == 401

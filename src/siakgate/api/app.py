@@ -20,9 +20,11 @@ import anyio
 from fastapi import FastAPI
 
 from siakgate import __version__
+from siakgate.api.bodylimit import BodyLimitMiddleware
+from siakgate.api.headers import SecurityHeadersMiddleware
 from siakgate.api.metrics import GatewayMetrics
 from siakgate.api.observability import RequestLogMiddleware
-from siakgate.api.problems import Problem, install_problem_handlers
+from siakgate.api.problems import PROBLEM_DOC, PROBLEM_RESPONSE, install_problem_handlers
 from siakgate.api.routes import applications, health, signing, verify, worklists
 from siakgate.api.routes import archive as archive_routes
 from siakgate.api.routes import audit as audit_routes
@@ -95,13 +97,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        responses={"default": {"model": Problem, "description": "Masalah (RFC 9457, application/problem+json)."}},
+        # Every operation may answer a problem (RFC 9457) with any status: declared once, as what it is.
+        responses={PROBLEM_RESPONSE: PROBLEM_DOC},
     )
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.clock = clock
     install_problem_handlers(app)
+    # Innermost first: the body limit answers inside the request log (request id, log line, metrics);
+    # the security headers, outermost, cover every answer (see siakgate.api.headers).
+    app.add_middleware(
+        BodyLimitMiddleware, max_request_bytes=settings.request_limit, max_json_bytes=settings.max_json_bytes
+    )
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
     # Each router carries its full prefix (/v1/...), so a route's path is its whole template (metrics, logs).
     for module in (health, applications, signing, worklists, verify):
         app.include_router(module.router)

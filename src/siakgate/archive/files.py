@@ -21,6 +21,7 @@ from typing import Final
 
 from siakgate.errors import CorruptSourceError
 from siakgate.store.documents import fsync_directory
+from siakgate.store.private import private_dirs
 
 __all__ = ["CopyState", "CorruptSourceError", "copy_verified", "file_state", "sha256_of"]
 
@@ -58,7 +59,7 @@ def file_state(path: Path, sha256: str) -> CopyState:
 
 def copy_verified(source: Path, target: Path, sha256: str) -> None:
     """Copy ``source`` to ``target`` atomically, only if the bytes copied hash to ``sha256``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dirs(target.parent)  # 0700; the copy itself is 0600 (mkstemp)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
         digest = hashlib.sha256()

@@ -35,6 +35,7 @@ def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
         port=args.port,
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # X-Forwarded-For is trusted from Settings.trusted_proxies only (siakgate.limits)
         timeout_graceful_shutdown=10,
     )
     return EXIT_OK

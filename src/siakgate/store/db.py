@@ -87,6 +87,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from siakgate.errors import ServiceUnavailableError
+from siakgate.store.private import private_file
 
 __all__ = ["MIGRATIONS_DIR", "Database", "SessionHooks"]
 
@@ -319,7 +320,7 @@ def _sqlite_engine(url: URL, *, echo: bool, busy_timeout: float) -> Engine:
     if database in ("", ":memory:") or database.startswith("file::memory:") or url.query.get("mode") == "memory":
         raise ValueError("an in-memory SQLite database cannot be shared between threads: use a file URL")
     if url.query.get("uri") not in ("true", "1"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database).expanduser())  # 0600 in a 0700 directory (siakgate.store.private)
     engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

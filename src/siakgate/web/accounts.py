@@ -5,9 +5,13 @@ made under older parameters is replaced at the next successful sign-in.
 
 Sign-in never says *why* it failed: an unknown name, a wrong password, a disabled or a locked account
 all give the same :class:`SignInRefused`, and an unknown name still costs one argon2 verification (a
-dummy hash), so neither the message nor the time tells whether the name exists. After
-``max_failures`` consecutive failures the account is locked for ``lockout``; while locked, even the
-right password is refused (and does not count as a failure).
+dummy hash), so neither the message nor the time tells whether the name exists.
+
+Failures are counted per client address first (:mod:`siakgate.web.throttle`): one address failing an
+account locks it for that address only. The account itself (``locked_until``, shared by every gateway)
+is locked only after ``max_failures`` consecutive failures *and* failures from ``lock_addresses``
+distinct addresses, for ``account_lockout``; while locked, even the right password is refused (and
+does not count as a failure).
 """
 
 from __future__ import annotations
@@ -201,8 +205,14 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-async def check_password(db: Database, username: str, password: str, config: WebConfig) -> Officer:
+async def check_password(
+    db: Database, username: str, password: str, config: WebConfig, *, addresses: int = 1
+) -> Officer:
     """The officer for a right password on an active, unlocked account; else :class:`SignInRefused`.
+
+    ``addresses``: how many distinct client addresses will have failed this account recently if this try
+    fails (:meth:`siakgate.web.throttle.SignInThrottle.addresses_if_failed`); the account is locked for
+    everyone only when it reaches ``config.lock_addresses``.
 
     The argon2 verification (tens of milliseconds) runs in the database's worker thread, inside the
     unit of work that records the outcome, so concurrent failures are counted exactly.
@@ -222,8 +232,8 @@ async def check_password(db: Database, username: str, password: str, config: Web
             return None
         if not matches:
             user.failed_attempts = (user.failed_attempts or 0) + 1
-            if user.failed_attempts >= config.max_failures:
-                user.locked_until = now + config.lockout
+            if user.failed_attempts >= config.max_failures and addresses >= config.lock_addresses:
+                user.locked_until = now + config.account_lockout
                 user.failed_attempts = 0
                 log.warning("web account locked user_id=%s", user.id)
             return None

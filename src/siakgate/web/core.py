@@ -33,6 +33,7 @@ from siakgate.web.config import WebConfig
 from siakgate.web.messages import FLASH, plain_error
 from siakgate.web.runs import SigningRuns
 from siakgate.web.sessions import SESSION_COOKIE, SignedIn, constant_time_equal, find_session
+from siakgate.web.throttle import SignInThrottle
 from siakgate.workflow.engine import Workflow
 from siakgate.workflow.profiles import Role
 
@@ -77,11 +78,16 @@ _PAGE_CSP = (
 
 @dataclass
 class WebContext:
-    """The workstation's per-gateway state (``Gateway.web``): its config, templates and signing runs."""
+    """The workstation's per-gateway state (``Gateway.web``): its config, templates, signing runs, sign-in counts."""
 
     config: WebConfig
     env: Environment
     runs: SigningRuns = field(default_factory=SigningRuns)
+    throttle: SignInThrottle = field(init=False)
+    """Sign-in failures per client address (:mod:`siakgate.web.throttle`), on the config's clock."""
+
+    def __post_init__(self) -> None:
+        self.throttle = SignInThrottle(self.config)
 
 
 def web_context(request: Request) -> WebContext:

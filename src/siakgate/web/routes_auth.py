@@ -8,6 +8,8 @@ from importlib import resources
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from siakgate.errors import TooManyRequestsError
+from siakgate.limits import client_address, networks
 from siakgate.web.accounts import SignInRefused, check_password
 from siakgate.web.core import (
     BASE,
@@ -91,14 +93,36 @@ async def login(request: Request) -> Response:
     password = form.get("password")
     name = username if isinstance(username, str) else ""
     context = web_context(request)
-    db = gateway_of(request).db
+    gateway = gateway_of(request)
+    db = gateway.db
+    # Failures count per client address (siakgate.web.throttle): a throttled address tries no password at all.
+    throttle = context.throttle
+    address = client_address(request, networks(gateway.settings.trusted_proxies))
+    account = name.strip().lower()[:64]
+    wait = throttle.address_wait(address)
+    if wait:
+        del password
+        log.info("web sign-in throttled")
+        page = _login_page(request, 429, error=TooManyRequestsError(wait).message, username=name[:64])
+        page.headers["Retry-After"] = str(wait)
+        return page
     try:
-        officer = await check_password(db, name, password if isinstance(password, str) else "", context.config)
+        if throttle.pair_locked(account, address):
+            raise SignInRefused(context.config.max_failures, int(context.config.lockout.total_seconds() // 60))
+        officer = await check_password(
+            db,
+            name,
+            password if isinstance(password, str) else "",
+            context.config,
+            addresses=throttle.addresses_if_failed(account, address),
+        )
     except SignInRefused as exc:
+        throttle.failed(account, address)
         log.info("web sign-in refused")
         return _login_page(request, 401, error=exc.message, username=name[:64])
     finally:
         del password
+    throttle.succeeded(account, address)
     token, _ = await start_session(db, officer, context.config)
     log.info("web sign-in user_id=%s", officer.user_id)
     lanjut = form.get("lanjut")

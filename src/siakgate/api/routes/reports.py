@@ -6,12 +6,12 @@ applications only.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from siakgate.api.deps import CurrentActor, GatewayDep
+from siakgate.api.params import IsoDate
 from siakgate.reports.render import report_dict
 from siakgate.reports.sla import build_sla_report
 from siakgate.service_desk.roles import REPORT_ROLES
@@ -26,8 +26,8 @@ async def sla(
     actor: CurrentActor,
     gateway: GatewayDep,
     profile: Annotated[str, Query(min_length=1, max_length=64, description="Service profile id")],
-    start: Annotated[date, Query(alias="from", description="First day (WIB), YYYY-MM-DD")],
-    end: Annotated[date, Query(alias="to", description="Last day (WIB), YYYY-MM-DD, inclusive")],
+    start: Annotated[IsoDate, Query(alias="from", description="First day (WIB), YYYY-MM-DD")],
+    end: Annotated[IsoDate, Query(alias="to", description="Last day (WIB), YYYY-MM-DD, inclusive")],
 ) -> dict[str, Any]:
     require_role(actor, REPORT_ROLES)
     report = await build_sla_report(

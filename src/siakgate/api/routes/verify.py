@@ -4,6 +4,8 @@ Both are public (no token): whoever holds a KK — the family, a bank, a school 
 check it. The QR page shows validity, the signer, the time and a masked No. KK, never the family's
 data. The upload check runs siakgate's own validation (:func:`siakgate.verify.verify_pdf`) against
 the gateway's trust roots, at the gateway clock's now or at a moment the caller names, and stores nothing.
+It fetches revocation information only from the configured endpoints (``verify.revocation_endpoints``),
+never from a URL the uploaded certificates name elsewhere.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from siakgate.api.deps import GatewayDep, WorkflowDep
+from siakgate.api.ratelimit import limit_verify_lookup, limit_verify_upload
 from siakgate.api.schemas import PublicVerificationOut
 from siakgate.clock import WIB
 from siakgate.errors import DocumentRejectedError, NotFoundError
@@ -43,6 +46,7 @@ def _page(result: PublicVerificationOut) -> str:
 
 @router.get(
     "/{ref}",
+    dependencies=[Depends(limit_verify_lookup)],  # per client address (siakgate.api.ratelimit)
     response_model=PublicVerificationOut,
     summary="Verifikasi publik (tujuan kode QR)",
     responses={200: {"content": {"text/html": {}}, "description": "JSON, or a page with Accept: text/html"}},
@@ -50,6 +54,8 @@ def _page(result: PublicVerificationOut) -> str:
 async def public_verification(ref: str, request: Request, workflow: WorkflowDep) -> Response:
     try:
         found = await workflow.public_verification(ref)
+        if found.document_sha256 is None:  # no signed KK was issued under this reference
+            raise NotFoundError("Dokumen dengan referensi ini tidak dikenal.")
     except NotFoundError:
         if not _wants_html(request):
             raise
@@ -77,7 +83,11 @@ async def public_verification(ref: str, request: Request, workflow: WorkflowDep)
     return JSONResponse(result.model_dump(mode="json"))
 
 
-@router.post("", summary="Verifikasi PDF yang diunggah (laporan lengkap, 'valid' dan 'indication' di atas)")
+@router.post(
+    "",
+    dependencies=[Depends(limit_verify_upload)],  # per client address (siakgate.api.ratelimit)
+    summary="Verifikasi PDF yang diunggah (laporan lengkap, 'valid' dan 'indication' di atas)",
+)
 async def verify_upload(
     gateway: GatewayDep,
     file: Annotated[UploadFile, File(description="A signed PDF")],
@@ -106,6 +116,7 @@ async def verify_upload(
         data,
         trust_roots=settings.trust_root_ders(),
         allow_fetching=settings.allow_fetching,
+        fetch_only_from=settings.verify.revocation_endpoints,  # never a URL the uploader chose
         document_name=(file.filename or "dokumen.pdf")[-255:],
         clock=gateway.clock,
         at=at,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from siakgate.api.deps import CurrentActor, WorkflowDep
+from siakgate.api.params import IsoDate
 from siakgate.api.routes.signing import credential_of
 from siakgate.api.schemas import CollectionCreate, CollectionOut, PrintListEntryOut, SignRequestBody
+from siakgate.store.screening import download_headers
 
 router = APIRouter(prefix="/v1", tags=["worklists"])
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["worklists"])
 async def print_list(
     actor: CurrentActor,
     workflow: WorkflowDep,
-    day: Annotated[date | None, Query(description="Certified on this day (YYYY-MM-DD); default all")] = None,
+    day: Annotated[IsoDate | None, Query(description="Certified on this day (YYYY-MM-DD); default all")] = None,
     region: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{10})?$", description="Region prefix")] = "",
 ) -> list[PrintListEntryOut]:
     entries = await workflow.print_list(actor, day=day, region_prefix=region)
@@ -74,4 +75,5 @@ async def submit_collection(collection_id: str, actor: CurrentActor, workflow: W
 )
 async def cover_letter(collection_id: str, actor: CurrentActor, workflow: WorkflowDep) -> Response:
     pdf = await workflow.cover_letter(collection_id, actor)
-    return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
+    headers = {**download_headers(f"pengantar-{collection_id}.pdf"), "Cache-Control": "no-store"}
+    return Response(pdf, media_type="application/pdf", headers=headers)
