@@ -45,15 +45,18 @@
         ├── ProfileError              a service profile that does not make sense (refused at start-up)
         ├── NotFoundError             no such application, document, batch (or not visible to the caller)
         ├── ForbiddenError            the caller's role or region does not allow this
+        │   ├── NationalAdminRequiredError  KHUSUS_ADMIN_NASIONAL: a gateway-wide operation, for an ADMIN with no region
+        │   └── DocumentRoleError       PERAN_TIDAK_BERHAK_DOKUMEN: the caller's roles may not read this document
         ├── ActionNotAllowedError     not in this state, or not this role's step
         ├── IdempotencyConflictError  an Idempotency-Key reused with a different request
-        ├── DocumentRejectedError     an upload too large or of a type not accepted
+        ├── DocumentRejectedError     an upload too large, of a type not accepted, or with active content
         ├── UnauthenticatedError      no API token, an unknown or a revoked one
         ├── TokenError                an API token that cannot be created or revoked as asked
         ├── AccountError              a workstation account that cannot be created or changed as asked
         ├── SignInRefused             the workstation's sign-in refused (one message for every reason)
         ├── NotSignedInError          no live workstation session (a page redirects to the sign-in page)
         ├── CsrfRefusedError          a workstation request without its session's CSRF token
+        ├── TooManyRequestsError      TERLALU_BANYAK_PERMINTAAN: a client over its rate or sign-in failure limit
         └── DeskInputError            a service-desk request the desk cannot use (nothing written)
             └── FollowUpRequiredError a complaint closed without its recorded follow-up
 
@@ -359,6 +362,19 @@ class ForbiddenError(WorkflowError):
     code = "AKSES_DITOLAK"
 
 
+class NationalAdminRequiredError(ForbiddenError):
+    """A gateway-wide operation (the archive's verify/restore, the audit chain) asked by a regional ADMIN."""
+
+    code = "KHUSUS_ADMIN_NASIONAL"
+
+
+class DocumentRoleError(ForbiddenError):
+    """A document of a visible application that none of the caller's roles may read
+    (:data:`~siakgate.workflow.access.DOCUMENT_READERS`)."""
+
+    code = "PERAN_TIDAK_BERHAK_DOKUMEN"
+
+
 class ActionNotAllowedError(WorkflowError):
     code = "TINDAKAN_TIDAK_DIIZINKAN"
 
@@ -431,6 +447,25 @@ class CsrfRefusedError(WorkflowError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), ())
+
+
+class TooManyRequestsError(WorkflowError):
+    """A client address over a limit (public verification's rate, the workstation's sign-in failures).
+
+    ``retry_after`` is the whole seconds until it may ask again (the API sends it as ``Retry-After``).
+    """
+
+    code = "TERLALU_BANYAK_PERMINTAAN"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            message or f"Terlalu banyak permintaan dari alamat Anda. Coba lagi dalam {minutes} menit.",
+        )
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.retry_after, self.message))
 
 
 class DeskInputError(WorkflowError):

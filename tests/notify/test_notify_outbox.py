@@ -144,7 +144,7 @@ async def test_bantul_back_and_self_print_messages(
     pdf = sent[2]
     assert pdf.attachment is not None
     assert pdf.attachment["document_ref"] == f"/v1/applications/{app_id}/documents/SIGNED_KK"
-    signed, _ = await workflow.document(app_id, ADMIN, "SIGNED_KK")
+    signed, _ = await workflow.document(app_id, APPLICANT, "SIGNED_KK")
     assert pdf.attachment["sha256"] == hashlib.sha256(signed).hexdigest()
     assert pdf.attachment["verify_url"].startswith("http://gateway.test/v1/verify/")
     assert sent[3].attachment is None

@@ -91,7 +91,7 @@ async def test_a_kk_of_another_regency_fails_alone_and_nothing_is_stored_for_it(
     assert refused.last_error_code == "WILAYAH_DI_LUAR_KEWENANGAN"
     assert "SIGNED_KK" not in {d.kind for d in refused.documents}
     with pytest.raises(NotFoundError):
-        await workflow.document(other, ADMIN, "SIGNED_KK")
+        await workflow.document(other, APPLICANT, "SIGNED_KK")
     with database.unit_of_work(read_only=True) as session:
         kinds = set(
             session.scalars(select(ApplicationDocument.kind).where(ApplicationDocument.application_id == other))
@@ -107,7 +107,7 @@ async def test_a_kk_of_another_regency_fails_alone_and_nothing_is_stored_for_it(
     for app_id in (own, own_too):
         view = await drive(workflow, app_id, until={State.SELESAI})
         assert view.last_error_code is None
-        signed, _ = await workflow.document(app_id, ADMIN, "SIGNED_KK")
+        signed, _ = await workflow.document(app_id, APPLICANT, "SIGNED_KK")
         assert signed.startswith(b"%PDF")
 
     # Signing the batch again refuses the same KK again and signs nothing twice.

@@ -78,7 +78,7 @@ async def test_five_profiles_from_intake_to_selesai(
     for profile_id, app_id in ids.items():
         view = await drive(workflow, app_id, until={State.SELESAI})
         assert view.completed_at is not None
-        signed, media_type = await workflow.document(app_id, ADMIN, "SIGNED_KK")
+        signed, media_type = await workflow.document(app_id, APPLICANT, "SIGNED_KK")
         assert media_type == "application/pdf"
         assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
         draft = await siak.get_draft(view.siak_request_no or "")

@@ -23,6 +23,8 @@ error                                           status  why
 UnauthenticatedError, SignInRefused,            401     with ``WWW-Authenticate: Bearer``
 NotSignedInError
 ForbiddenError, CsrfRefusedError                403     the caller's role or region does not allow this
+NationalAdminRequiredError                      403     a gateway-wide operation asked by a regional ADMIN
+DocumentRoleError                               403     a document the caller's roles may not read
 NotFoundError                                   404     no such application, document, batch (or not visible)
 ActionNotAllowedError                           409     not in this state, or not this role's step
 IdempotencyConflictError, DocumentRejectedError 422     the request cannot be used as sent
@@ -37,6 +39,7 @@ CertificateStatusError, SignerNotRegistered     409     BSrE will not let this s
 CertificateInvalidError                         409     validation decided against the signer's certificate
 OutsideJurisdictionError                        403     the KK is of a regency this signer may not sign for
 TransientError                                  503     with ``Retry-After``: SIAK or BSrE may answer later
+TooManyRequestsError                            429     with ``Retry-After``: the client address is over a limit
 SiakError, BsreError, SignedDocumentRejected    502     the upstream refused or answered wrongly
 any other SiakgateError                         500     (signing configuration, archive, demo)
 request validation (FastAPI)                    422     ``PERMINTAAN_TIDAK_VALID`` with the fields in ``errors``
@@ -44,7 +47,9 @@ unknown route / method                          404/405
 anything else                                   500     ``KESALAHAN_INTERNAL``, no detail leaked
 ==============================================  ======  =====================================================
 
-Problem bodies never quote the request: a validation error names the field, never its value (a NIK).
+Problem bodies never quote the request: a validation error names the field, never its value (a NIK), and an
+unknown key is reported at the object that holds it, never by its name (a NIK sent as a key). Text refused by
+:mod:`siakgate.domain.text` is ``TEKS_TIDAK_VALID``.
 """
 
 from __future__ import annotations
@@ -85,6 +90,7 @@ from siakgate.errors import (
     SignerNotRegisteredError,
     SignInRefused,
     TokenError,
+    TooManyRequestsError,
     TransientError,
     UnauthenticatedError,
     VerificationError,
@@ -119,6 +125,7 @@ _TITLES = {
     413: "Berkas terlalu besar",
     415: "Jenis berkas tidak diterima",
     422: "Data tidak valid",
+    429: "Terlalu banyak permintaan",
     500: "Kesalahan internal",
     502: "Layanan hulu menolak atau menjawab salah",
     503: "Layanan sementara tidak tersedia",
@@ -144,6 +151,15 @@ class Problem(BaseModel):
     instance: str = Field(description="The request path.")
     request_id: str | None = None
     errors: list[ProblemItem] | None = None
+
+
+PROBLEM_RESPONSE = "default"
+PROBLEM_DOC: dict[str, Any] = {
+    "model": Problem,
+    "description": "Masalah (RFC 9457, application/problem+json), dengan status apa pun.",
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+"""The ``default`` response of every operation (``FastAPI(responses=...)``): what the problem handlers send."""
 
 
 def problem(
@@ -200,6 +216,7 @@ _STATUS: dict[type[SiakgateError], int] = {
     SignerNotRegisteredError: 409,
     OutsideJurisdictionError: 403,
     TransientError: 503,
+    TooManyRequestsError: 429,
     SiakError: 502,
     BsreError: 502,
     SignedDocumentRejectedError: 502,
@@ -223,6 +240,8 @@ async def _siakgate_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, TransientError) else None
     if status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="siakgate"'}
+    if isinstance(exc, TooManyRequestsError):
+        headers = {"Retry-After": str(exc.retry_after)}
     if status >= 500:
         log.warning("request refused by %s: %s", type(exc).__name__, exc.code)
     detail = exc.message if status != 500 or isinstance(exc, WorkflowError) else "Terjadi kesalahan di gateway."
@@ -248,12 +267,18 @@ _VALIDATION_MESSAGES = {
     "literal_error": "nilai tidak dikenal",
     "string_too_short": "terlalu pendek",
     "string_too_long": "terlalu panjang",
+    "too_short": "terlalu pendek",
+    "too_long": "terlalu panjang",
+    "teks_tidak_valid": "memuat karakter yang tidak diizinkan",
     "string_pattern_mismatch": "formatnya tidak sesuai",
     "list_type": "harus berupa daftar",
     "model_attributes_type": "harus berupa objek",
     "dict_type": "harus berupa objek",
     "date_from_datetime_parsing": "harus berupa tanggal (YYYY-MM-DD)",
     "date_parsing": "harus berupa tanggal (YYYY-MM-DD)",
+    "date_out_of_range": "tanggal di luar rentang 2000-01-01 s.d. 2099-12-31",
+    "greater_than_equal": "terlalu kecil",
+    "less_than_equal": "terlalu besar",
 }
 
 
@@ -264,7 +289,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         kind = str(error.get("type", "value_error"))
         # Never echo error["input"] or pydantic's message, which may quote it: the input can be a NIK.
         message = _VALIDATION_MESSAGES.get(kind, "nilai tidak valid")
-        items.append(ProblemItem(path=_location(error.get("loc", ())), code=kind.upper(), message=message))
+        loc = tuple(error.get("loc", ()))
+        if kind == "extra_forbidden":
+            loc = loc[:-1]  # the unknown key is the client's data (it may be a NIK): name only where it sits
+        items.append(ProblemItem(path=_location(loc), code=kind.upper(), message=message))
     detail = f"Permintaan tidak valid ({len(items)} masalah): " + "; ".join(f"{i.path} {i.message}" for i in items)
     return problem(request, 422, "PERMINTAAN_TIDAK_VALID", detail, errors=items)
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from siakgate.audit.chain import GENESIS, hash_of
+from siakgate.store.models import Application
 from siakgate.store.models_audit import AuditEntry
 
 __all__ = ["ChainReport", "EntryView", "entries_of", "verify_chain"]
@@ -120,9 +121,18 @@ def entries_of(
     action: str | None = None,
     after_seq: int = 0,
     limit: int = 100,
+    region_prefix: str = "",
 ) -> list[EntryView]:
-    """Entries in ``seq`` order, filtered by subject id (and type) and action; ``after_seq`` pages on."""
+    """Entries in ``seq`` order, filtered by subject id (and type) and action; ``after_seq`` pages on.
+
+    A ``region_prefix`` keeps only entries about applications whose region code starts with it: entries
+    about other subjects (collections, tokens, the archive as a whole) belong to no region and are left
+    out. "" (the default) keeps every entry.
+    """
     stmt = select(AuditEntry).where(AuditEntry.seq > after_seq).order_by(AuditEntry.seq).limit(limit)
+    if region_prefix:
+        in_region = select(Application.id).where(Application.region_code.startswith(region_prefix, autoescape=True))
+        stmt = stmt.where(AuditEntry.subject_type == "application", AuditEntry.subject_id.in_(in_region))
     if subject is not None:
         stmt = stmt.where(AuditEntry.subject_id == subject)
     if subject_type is not None:

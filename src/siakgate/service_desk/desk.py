@@ -35,14 +35,18 @@ class ServiceDesk:
 
     # -- queue tickets ---------------------------------------------------------------------------------
 
-    async def issue_ticket(self, actor: Actor, counter: str, application_id: str | None = None) -> TicketView:
+    async def issue_ticket(
+        self, actor: Actor, counter: str, application_id: str | None = None, region_code: str | None = None
+    ) -> TicketView:
         require_role(actor, QUEUE_ROLES)
-        return await self.db.run(lambda s: queue.issue_ticket(s, actor, counter, self.clock(), application_id))
+        return await self.db.run(
+            lambda s: queue.issue_ticket(s, actor, counter, self.clock(), application_id, region_code)
+        )
 
     async def list_tickets(self, actor: Actor, counter: str, day: date | None) -> list[TicketView]:
         require_role(actor, QUEUE_ROLES)
         wanted = day or queue.wib_day(self.clock())
-        return await self.db.run(lambda s: queue.list_tickets(s, counter, wanted), read_only=True)
+        return await self.db.run(lambda s: queue.list_tickets(s, actor, counter, wanted), read_only=True)
 
     async def link_ticket(self, actor: Actor, ticket_id: str, application_id: str) -> TicketView:
         require_role(actor, QUEUE_ROLES)

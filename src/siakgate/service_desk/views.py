@@ -22,6 +22,7 @@ __all__ = [
 @dataclass(frozen=True)
 class TicketView:
     id: str
+    region_code: str
     counter: str
     day: date
     number: int
@@ -87,7 +88,9 @@ _LABELS = {
 
 
 def ticket_view(row: QueueTicket) -> TicketView:
-    return TicketView(row.id, row.counter, row.day, row.number, row.label, row.application_id, row.created_at)
+    return TicketView(
+        row.id, row.region_code, row.counter, row.day, row.number, row.label, row.application_id, row.created_at
+    )
 
 
 def complaint_view(row: Complaint, events: list[ComplaintEvent], now: datetime) -> ComplaintView:

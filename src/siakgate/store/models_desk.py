@@ -2,10 +2,11 @@
 
 Why these shapes:
 
-* **QueueTicket** is one number handed out at a counter on a WIB day. The number itself comes from the
-  shared :class:`~siakgate.store.models.QueueCounter` row of (counter, day), bumped with one atomic
-  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (see :mod:`siakgate.service_desk.queue`); the unique
-  key (counter, day, number) is a second guard against a duplicate.
+* **QueueTicket** is one number handed out at a counter of a region's office on a WIB day. The number
+  itself comes from the shared :class:`~siakgate.store.models.QueueCounter` row of (region and counter,
+  day), bumped with one atomic ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (see
+  :mod:`siakgate.service_desk.queue`); the unique key (region, counter, day, number) is a second guard
+  against a duplicate. ``region_code`` scopes the ticket like an application's: "" is national.
 * **Complaint** carries its whole position (``level``, ``level_due_at``, ``state``) plus ``version`` for
   optimistic locking, like an application. ``ComplaintEvent`` rows are its history (created, escalated
   by a person or by a passed deadline, resolved with the follow-up text).
@@ -36,11 +37,15 @@ class QueueTicket(Base):
 
     __tablename__ = "desk_queue_tickets"
     __table_args__ = (
-        UniqueConstraint("counter", "day", "number", name="uq_desk_queue_tickets_counter_day_number"),
+        UniqueConstraint(
+            "region_code", "counter", "day", "number", name="uq_desk_queue_tickets_region_counter_day_number"
+        ),
         Index("ix_desk_queue_tickets_application", "application_id"),
     )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    region_code: Mapped[str] = mapped_column(String(10), default="")
+    """The office's region (the token's prefix or one inside it); "" (tickets from before regions) is national."""
     counter: Mapped[str] = mapped_column(String(16))
     day: Mapped[date] = mapped_column(Date)
     """The WIB date the ticket was taken (numbers restart each day)."""

@@ -37,7 +37,7 @@ from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
 from siakgate.store.models import Application
 from siakgate.workflow import actions, batches, collection, intake, worker
-from siakgate.workflow.access import Actor, visible
+from siakgate.workflow.access import Actor, DocumentCategory, require_document_reader, visible
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory
 from siakgate.workflow.pipeline import Pipeline, TransitionListener
@@ -214,6 +214,7 @@ class Workflow:
 
         def unit(session: Session) -> tuple[str, str]:
             app = load_visible(session, actor, app_id)
+            require_document_reader(actor, kind)  # after the region (404), before looking for the document
             row = latest_document(session, app.id, kind)
             if row is None:
                 raise NotFoundError(f"Dokumen {kind} tidak ditemukan.")
@@ -253,6 +254,7 @@ class Workflow:
     async def cover_letter(self, collection_id: str, actor: Actor) -> bytes:
         """The cover letter PDF (signed once the Sekcam has signed it)."""
         view = await self.get_collection(collection_id, actor)
+        require_document_reader(actor, DocumentCategory.COVER_LETTER)
         sha = view.signed_cover_letter_sha256 or view.cover_letter_sha256
         if sha is None:
             raise NotFoundError("Surat pengantar tidak ditemukan.")

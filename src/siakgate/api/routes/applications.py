@@ -14,10 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
 
 from siakgate.api.deps import CurrentActor, GatewayDep, WorkflowDep
+from siakgate.api.params import Offset
 from siakgate.api.schemas import ActionRequest, ApplicationCreate, ApplicationOut, DocumentOut, TimelineEntryOut
 from siakgate.audit import record_read
 from siakgate.domain import parse_family
 from siakgate.errors import DocumentRejectedError
+from siakgate.store.screening import download_headers
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
@@ -70,7 +72,7 @@ async def list_applications(
     state: Annotated[str | None, Query(description="e.g. MENUNGGU_VERIFIKASI")] = None,
     awaiting_role: Annotated[str | None, Query(description="The role whose action is awaited, e.g. KASI")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ApplicationOut]:
     views = await workflow.list(
         actor, profile_id=profile, state=state, awaiting_role=awaiting_role, limit=limit, offset=offset
@@ -145,7 +147,7 @@ async def get_document(
     return Response(
         data,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={**download_headers(filename), "Cache-Control": "no-store"},
     )
 
 

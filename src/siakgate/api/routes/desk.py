@@ -2,8 +2,9 @@
 
 ::
 
-    POST /v1/queue-tickets                              {counter, application_id?} -> "A-001" (per counter, WIB day)
-    GET  /v1/queue-tickets?counter=A&day=YYYY-MM-DD     the day's tickets in order
+    POST /v1/queue-tickets                              {counter, region_code?, application_id?} -> "A-001"
+                                                        (per region, counter and WIB day)
+    GET  /v1/queue-tickets?counter=A&day=YYYY-MM-DD     the day's tickets of the token's region, in order
     POST /v1/queue-tickets/{id}/link                    {application_id}
     POST /v1/complaints                                 register (secretariat level)
     GET  /v1/complaints[?state=&level=&application_id=] list (overdue levels escalate first)
@@ -14,6 +15,10 @@
     PUT  /v1/applications/{id}/changed-elements         {elements} (PERUBAHAN_DATA: decides the KTP task)
     GET  /v1/follow-ups?state=OPEN&kind=                the region's tasks
     POST /v1/follow-ups/{id}/complete                   {note?}
+
+Queue tickets carry a region, as applications do (:mod:`siakgate.service_desk.queue`): the one given
+(inside the token's region, 403 otherwise) or the token's prefix. A token lists only its region's tickets;
+a ticket of another region, or an application outside the ticket's region, is 404 when linking.
 
 The desk is the gateway's (built by the composition root on the gateway's clock).
 Complainants' contacts are in the bodies; the request log never records bodies.
@@ -28,9 +33,11 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from siakgate.api.deps import CurrentActor, GatewayDep
+from siakgate.api.params import IsoDate, Offset, RowId
+from siakgate.domain.text import FreeText, MultilineText, PersonName
 from siakgate.service_desk.complaints import Channel, Field_, Level
 from siakgate.service_desk.desk import ServiceDesk
-from siakgate.service_desk.queue import COUNTER_PATTERN
+from siakgate.service_desk.queue import COUNTER_PATTERN, REGION_PATTERN
 
 __all__ = ["router"]
 
@@ -57,6 +64,9 @@ class _Out(BaseModel):
 
 class TicketCreate(_In):
     counter: str = Field(pattern=COUNTER_PATTERN, examples=["A"], description="Kode loket")
+    region_code: str | None = Field(
+        default=None, pattern=REGION_PATTERN, description="Wilayah kantor (di dalam wilayah token; default: token)"
+    )
     application_id: str | None = Field(default=None, max_length=26)
 
 
@@ -66,6 +76,7 @@ class TicketLink(_In):
 
 class TicketOut(_Out):
     id: str
+    region_code: str
     counter: str
     day: date
     number: int
@@ -77,15 +88,17 @@ class TicketOut(_Out):
 @router.post("/queue-tickets", status_code=status.HTTP_201_CREATED, response_model=TicketOut, tags=["service-desk"],
              summary="Ambil nomor antrian (per loket dan hari, WIB)")  # fmt: skip
 async def issue_ticket(body: TicketCreate, actor: CurrentActor, desk: DeskDep) -> TicketOut:
-    return TicketOut.model_validate(await desk.issue_ticket(actor, body.counter, body.application_id))
+    view = await desk.issue_ticket(actor, body.counter, body.application_id, body.region_code)
+    return TicketOut.model_validate(view)
 
 
-@router.get("/queue-tickets", response_model=list[TicketOut], summary="Nomor antrian satu loket pada satu hari")
+@router.get("/queue-tickets", response_model=list[TicketOut],
+            summary="Nomor antrian satu loket pada satu hari (wilayah token)")  # fmt: skip
 async def list_tickets(
     actor: CurrentActor,
     desk: DeskDep,
     counter: Annotated[str, Query(pattern=COUNTER_PATTERN)],
-    day: Annotated[date | None, Query(description="YYYY-MM-DD (WIB); default: today")] = None,
+    day: Annotated[IsoDate | None, Query(description="YYYY-MM-DD (WIB); default: today")] = None,
 ) -> list[TicketOut]:
     return [TicketOut.model_validate(view) for view in await desk.list_tickets(actor, counter, day)]
 
@@ -100,23 +113,25 @@ async def link_ticket(ticket_id: str, body: TicketLink, actor: CurrentActor, des
 
 class ComplaintCreate(_In):
     channel: Channel
-    subject: str = Field(min_length=3, max_length=200)
-    description: str = Field(min_length=1, max_length=5000)
+    subject: FreeText = Field(min_length=3, max_length=200)
+    description: MultilineText = Field(min_length=1, max_length=5000)
     application_id: str | None = Field(default=None, max_length=26)
     region_code: str | None = Field(default=None, pattern=r"^(\d{2}|\d{4}|\d{6}|\d{10})$")
     field: Field_ | None = None
-    complainant_name: str | None = Field(default=None, max_length=200)
-    complainant_contact: str | None = Field(default=None, max_length=200, description="Data pribadi: tidak dicatat")
+    complainant_name: PersonName | None = Field(default=None, max_length=200)
+    complainant_contact: FreeText | None = Field(
+        default=None, max_length=200, description="Data pribadi: tidak dicatat"
+    )
 
 
 class ComplaintEscalate(_In):
     to: Level | None = Field(default=None, description="From the secretariat: SEKRETARIS or KABID")
     field: Field_ | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    note: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class ComplaintResolve(_In):
-    follow_up: str | None = Field(default=None, max_length=5000, description="Tindak lanjut (wajib)")
+    follow_up: MultilineText | None = Field(default=None, max_length=5000, description="Tindak lanjut (wajib)")
 
 
 class ComplaintEventOut(_Out):
@@ -177,7 +192,7 @@ async def list_complaints(
     level: Level | None = None,
     application_id: Annotated[str | None, Query(max_length=26)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ComplaintOut]:
     views = await desk.list_complaints(
         actor, state=state, level=level, application_id=application_id, limit=limit, offset=offset
@@ -224,7 +239,7 @@ class FollowUpOut(_Out):
 
 
 class FollowUpComplete(_In):
-    note: str | None = Field(default=None, max_length=2000)
+    note: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class ChangedElements(_In):
@@ -252,7 +267,7 @@ async def list_follow_ups(
     state: Annotated[str | None, Query(pattern=r"^(?i:open|done)$")] = None,
     kind: Annotated[str | None, Query(pattern=r"^(KK_LAMA_DIKEMBALIKAN|CETAK_ULANG_KTP)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[FollowUpOut]:
     views = await desk.list_follow_ups(
         actor, state=state.upper() if state else None, kind=kind, limit=limit, offset=offset
@@ -261,5 +276,5 @@ async def list_follow_ups(
 
 
 @router.post("/follow-ups/{task_id}/complete", response_model=FollowUpOut, summary="Tandai tugas selesai")
-async def complete_follow_up(task_id: int, body: FollowUpComplete, actor: CurrentActor, desk: DeskDep) -> FollowUpOut:
+async def complete_follow_up(task_id: RowId, body: FollowUpComplete, actor: CurrentActor, desk: DeskDep) -> FollowUpOut:
     return FollowUpOut.model_validate(await desk.complete_follow_up(actor, task_id, body.note))
