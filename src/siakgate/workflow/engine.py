@@ -279,7 +279,7 @@ class Workflow:
 
         def unit(session: Session) -> dict[str, str]:
             stmt = select(Application.siak_request_no, Application.id).where(Application.siak_request_no.in_(numbers))
-            return {str(no): app_id for no, app_id in session.execute(stmt).tuples()}
+            return {str(no): app_id for no, app_id in session.execute(stmt)}
 
         ours: dict[str, str] = await self._deps.db.run(unit, read_only=True) if numbers else {}
         return [
