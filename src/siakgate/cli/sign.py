@@ -22,7 +22,6 @@ import getpass
 import os
 import re
 import sys
-import tempfile
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, error, loa
 from siakgate.clock import Clock
 from siakgate.errors import SiakgateError
 from siakgate.signing.factory import BACKEND_KINDS, BackendSpec
+from siakgate.store.documents import write_atomically
 
 if TYPE_CHECKING:
     from siakgate.config import Settings
@@ -103,20 +103,6 @@ def _check_pdf(pdf: bytes, name: str) -> None:
         PdfFileReader(BytesIO(pdf), strict=False).root  # noqa: B018 - parse the trailer and catalogue
     except Exception as exc:
         raise UsageProblem(f"{name}: PDF tidak dapat dibaca ({type(exc).__name__})") from exc
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half a file at ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 async def _sign(

@@ -36,7 +36,14 @@ from siakgate.errors import DocumentRejectedError, NotFoundError, SiakgateError
 from siakgate.store.private import private_dirs
 from siakgate.store.screening import screen_upload
 
-__all__ = ["ACCEPTED_MEDIA_TYPES", "DocumentStore", "fsync_directory", "normalise_media_type", "sniff_media_type"]
+__all__ = [
+    "ACCEPTED_MEDIA_TYPES",
+    "DocumentStore",
+    "fsync_directory",
+    "normalise_media_type",
+    "sniff_media_type",
+    "write_atomically",
+]
 
 PDF: Final = "application/pdf"
 JPEG: Final = "image/jpeg"
@@ -82,7 +89,7 @@ class DocumentStore:
         if target.exists() and self._hash_file(target) == sha:
             return sha
         private_dirs(target.parent)  # 0700; the file itself is 0600 (mkstemp)
-        self._write_atomically(target, data)
+        write_atomically(target, data)
         return sha
 
     def check_upload(self, data: bytes, media_type: str) -> None:
@@ -153,20 +160,22 @@ class DocumentStore:
                 digest.update(chunk)
         return digest.hexdigest()
 
-    @staticmethod
-    def _write_atomically(target: Path, data: bytes) -> None:
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        fsync_directory(target.parent)
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file (0600), fsync and a rename: never half a file at
+    ``target``, and the rename itself made durable. The document store and ``siakgate sign`` write this way."""
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    fsync_directory(target.parent)
 
 
 def fsync_directory(directory: Path) -> None:
