@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from mock_bsre.errors import CscError, Refused
 from mock_bsre.identities import User
-from mock_bsre.keys import cert_der, crypto_private_key
+from mock_bsre.keys import cert_der
 from mock_bsre.service import BsreService, service_of
 
 HASHES: dict[str, hashes.HashAlgorithm] = {
@@ -133,7 +133,7 @@ async def credentials_info(request: Request) -> Response:
     chain = service.pki.chain(user.certificate) if mode == "chain" else []
     leaf = service.pki.certificate(user.certificate)
     certs = [leaf, *[c for c in chain if cert_der(c) != cert_der(leaf)]] if mode != "none" else []
-    key = crypto_private_key(service.pki.private_key(user.certificate))
+    key = service.pki.crypto_private_key(user.certificate)  # parsed once, as an HSM holds it
     key_len = key.key_size if isinstance(key, rsa.RSAPrivateKey) else 0
     return JSONResponse(
         {
@@ -223,7 +223,7 @@ async def sign_hash(request: Request) -> Response:
     if any(len(d) != algorithm.digest_size for d in digests):
         raise CscError(400, "invalid_request", "Invalid digest value length")
     _spend_sad(service, str(body.get("SAD", "")), user.certificate, hash_list)
-    key = crypto_private_key(service.pki.private_key(user.certificate))
+    key = service.pki.crypto_private_key(user.certificate)  # parsed once, as an HSM holds it
     if not isinstance(key, rsa.RSAPrivateKey):
         raise CscError(400, "invalid_request", "Key algorithm not supported")
     signatures = [key.sign(d, padding.PKCS1v15(), Prehashed(algorithm)) for d in digests]
