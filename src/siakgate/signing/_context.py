@@ -1,7 +1,8 @@
 """Everything a batch computes once and every document reuses (certificate store, signers, sizes).
 
 Why: pyHanko's per-document recipe re-derives all of this for every file (and ``sign_pdf`` even signs
-twice to estimate the signature size). A batch of KKs has one signer, one TSA and one trust setup.
+twice to estimate the signature size). A batch of KKs has one signer, one TSA and one trust setup, and
+one HTTP session (:mod:`._http`) for the TSA and the OCSP/CRL round trips of all its documents.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from dataclasses import dataclass
 
 from asn1crypto import x509
 from pyhanko.sign.signers.pdf_cms import ExternalSigner
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import BaseStampStyle, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from siakgate.errors import SigningError
+from siakgate.signing._http import BatchSession, batch_timestamper
 from siakgate.signing._templates import CmsTemplate, SignedAttrsTemplate
 from siakgate.signing.api import PadesLevel, RawBatchSigner, SigningOptions
 from siakgate.signing.evidence import evidence_context, load_roots
@@ -52,6 +54,8 @@ class BatchContext:
     invisible_style: BaseStampStyle
     attrs_template: SignedAttrsTemplate
     cms_template: CmsTemplate
+    session: BatchSession
+    """The batch's HTTP session (TSA, OCSP, CRL); closed by :meth:`aclose`, made again on next use."""
 
     def fixed_signer(self, signature: bytes) -> ExternalSigner:
         """A pyHanko signer that 'signs' by returning the signature computed in phase 2."""
@@ -61,12 +65,14 @@ class BatchContext:
         """Release network sessions opened on the current (worker) event loop; the context stays usable."""
         if self.validation_context is not None:
             await self.validation_context.aclose()  # type: ignore[no-untyped-call]
+        await self.session.close()
 
 
 def build_context(raw_signer: RawBatchSigner, options: SigningOptions, timestamper: TimeStamper | None) -> BatchContext:
     level = PadesLevel(options.level)
+    session = BatchSession()
     if timestamper is None and options.timestamp_url is not None and level is not PadesLevel.B_B:
-        timestamper = HTTPTimeStamper(options.timestamp_url, timeout=30)
+        timestamper = batch_timestamper(options.timestamp_url, session)
     if level is PadesLevel.B_B:
         timestamper = None
     elif timestamper is None:
@@ -87,7 +93,7 @@ def build_context(raw_signer: RawBatchSigner, options: SigningOptions, timestamp
         # Complete long-term evidence (CRLs as well as OCSP answers; answers newer than this moment
         # accepted): see siakgate.signing.evidence.
         validation_context = evidence_context(
-            load_roots(options.trust_roots), chain, allow_fetching=options.allow_fetching
+            load_roots(options.trust_roots), chain, allow_fetching=options.allow_fetching, session=session
         )
     placeholder = ExternalSigner(raw_signer.signing_cert, store, signature_value=b"")
 
@@ -105,4 +111,5 @@ def build_context(raw_signer: RawBatchSigner, options: SigningOptions, timestamp
         invisible_style=TextStampStyle(),
         attrs_template=SignedAttrsTemplate(placeholder, "sha256"),
         cms_template=CmsTemplate(fixed, "sha256"),
+        session=session,
     )

@@ -9,6 +9,13 @@ for the archive embeds its fonts), and laid out with that font's own metrics.
 Layout (origin bottom left of the field): the QR code as a square of the box's height on the left;
 to its right, vertically centred, "Ditandatangani secara elektronik oleh:", the name (bold), "NIP. ...",
 then the sentence in small type.
+
+Cost (a batch draws hundreds of blocks): the QR code uses one fixed mask pattern (:data:`QR_MASK`)
+instead of python-qrcode's search, which builds and scores all eight masks (about 7 ms of a
+visible signature's 13 ms); any of the eight is a valid QR code that every reader decodes, the
+search only lowers a penalty score. The text half of the block (layout, font subsets, content
+stream) is the same for every KK of a batch (one signer) and is computed once (:func:`_text_block`);
+only the QR code and the font objects written into each PDF are per document.
 """
 
 from __future__ import annotations
@@ -24,10 +31,10 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 from qrcode.constants import ERROR_CORRECT_M
 
-from siakgate.signing._fonts import BOLD, REGULAR, font_subset, text_width
+from siakgate.signing._fonts import BOLD, REGULAR, FontSubset, font_subset, text_width
 from siakgate.signing.api import TteBlock
 
-__all__ = ["TteStampStyle", "layout_lines", "qr_modules"]
+__all__ = ["QR_MASK", "TteStampStyle", "layout_lines", "qr_modules"]
 
 _REGULAR, _BOLD = REGULAR, BOLD
 _FONT_RESOURCES = {_REGULAR: "/TteR", _BOLD: "/TteB"}
@@ -35,12 +42,14 @@ _PAD = 2.0
 _GAP = 6.0  # about 3 QR modules of quiet zone before the text
 _LEADING = 1.18
 _HEADING = "Ditandatangani secara elektronik oleh:"
+QR_MASK = 0
+"""The QR code's mask pattern (ISO/IEC 18004 8.8.1, pattern 000: ``(row + column) mod 2 == 0``)."""
 
 
 @lru_cache(maxsize=256)
 def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR matrix for ``data`` (error correction M, no quiet zone), cached: a batch often shares URL shapes."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    """The QR matrix for ``data`` (error correction M, mask :data:`QR_MASK`, no quiet zone)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
     code.add_data(data)
     code.make(fit=True)
     return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
@@ -135,30 +144,47 @@ class TteStamp(BaseStamp):
     def _render_inner_content(self) -> list[bytes]:
         width, height = float(self.box.width), float(self.box.height)
         qr_size = max(height - 2 * _PAD, 0.0)
-        ops = [_qr_ops(self.tte.verify_url, _PAD, (height - qr_size) / 2, qr_size)]
-        text_x = _PAD + qr_size + _GAP
-        lines = layout_lines(self.tte, width - text_x - _PAD, height - 2 * _PAD)
+        text = _text_block(self.tte.signer_name, self.tte.signer_nip, self.tte.sentence, width, height)
         assert self.writer is not None
-        subsets = {}
-        for font, name in _FONT_RESOURCES.items():
-            text = "".join(line.text for line in lines if line.font == font)
-            if text:
-                subsets[font] = subset = font_subset(font, text)
-                self.set_resource(category=ResourceType.FONT, name=pdf_name(name), value=subset.write(self.writer))
-        block = sum(line.size * _LEADING for line in lines)
-        y = (height + block) / 2
-        ops.append(b"BT 0 g")
-        for line in lines:
-            y -= line.size * _LEADING
-            ops.append(
-                b"%s %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj"
-                % (
-                    _FONT_RESOURCES[line.font].encode(),
-                    line.size,
-                    text_x,
-                    y + line.size * 0.2,
-                    subsets[line.font].encode(line.text),
-                )
+        for name, subset in text.fonts:
+            self.set_resource(category=ResourceType.FONT, name=pdf_name(name), value=subset.write(self.writer))
+        return [_qr_ops(self.tte.verify_url, _PAD, (height - qr_size) / 2, qr_size), text.ops]
+
+
+@dataclass(frozen=True)
+class _TextBlock:
+    ops: bytes
+    """The ``BT ... ET`` content of the text lines."""
+    fonts: tuple[tuple[str, FontSubset], ...]
+    """(resource name, subset) for each font the lines use."""
+
+
+@lru_cache(maxsize=64)
+def _text_block(signer_name: str, signer_nip: str, sentence: str, width: float, height: float) -> _TextBlock:
+    """The text half of a ``width`` x ``height`` block: the same for every KK a signer signs in one box."""
+    qr_size = max(height - 2 * _PAD, 0.0)
+    text_x = _PAD + qr_size + _GAP
+    tte = TteBlock(verify_url="", signer_name=signer_name, signer_nip=signer_nip, sentence=sentence)
+    lines = layout_lines(tte, width - text_x - _PAD, height - 2 * _PAD)
+    subsets: dict[str, FontSubset] = {}
+    for font in _FONT_RESOURCES:
+        text = "".join(line.text for line in lines if line.font == font)
+        if text:
+            subsets[font] = font_subset(font, text)
+    block = sum(line.size * _LEADING for line in lines)
+    y = (height + block) / 2
+    ops = [b"BT 0 g"]
+    for line in lines:
+        y -= line.size * _LEADING
+        ops.append(
+            b"%s %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj"
+            % (
+                _FONT_RESOURCES[line.font].encode(),
+                line.size,
+                text_x,
+                y + line.size * 0.2,
+                subsets[line.font].encode(line.text),
             )
-        ops.append(b"ET")
-        return ops
+        )
+    ops.append(b"ET")
+    return _TextBlock(b"\n".join(ops), tuple((_FONT_RESOURCES[font], subset) for font, subset in subsets.items()))

@@ -38,13 +38,14 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from siakgate.errors import SigningError
+from siakgate.signing._http import BatchSession, batch_timestamper, fetcher_backend
 from siakgate.verify import load_certificates
 
 __all__ = [
@@ -82,13 +83,20 @@ def evidence_context(
     other_certs: Sequence[x509.Certificate] = (),
     *,
     allow_fetching: bool = True,
+    session: BatchSession | None = None,
 ) -> ValidationContext:
-    """A validation context that gathers complete long-term evidence while it validates."""
+    """A validation context that gathers complete long-term evidence while it validates.
+
+    With ``session``, its OCSP/CRL/certificate requests go through that session (the caller closes it) and
+    every answer is kept by the context's fetchers: a batch fetches each once. Without, the context
+    makes (and ``aclose`` closes) a session of its own.
+    """
     return ValidationContext(
         trust_roots=list(trust_roots),
         other_certs=list(other_certs),
         allow_fetching=allow_fetching,
         revinfo_policy=EVIDENCE_POLICY,
+        fetcher_backend=fetcher_backend(session) if session is not None and allow_fetching else None,
     )
 
 
@@ -156,9 +164,10 @@ async def add_archival_timestamp(
     pyhanko_certvalidator's errors as they come; callers translate them (a TSA or OCSP responder that
     does not answer is temporary, see :func:`siakgate.signing._errors.translate_document_error`).
     """
+    session = BatchSession()  # one session for the TSA and the OCSP/CRL round trips of this file
     if isinstance(timestamper, str):
-        timestamper = HTTPTimeStamper(timestamper, timeout=30)
-    vc = evidence_context(trust_roots, allow_fetching=allow_fetching)
+        timestamper = batch_timestamper(timestamper, session)
+    vc = evidence_context(trust_roots, allow_fetching=allow_fetching, session=session)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         if not reader.embedded_timestamp_signatures:
@@ -167,3 +176,4 @@ async def add_archival_timestamp(
         return await add_document_timestamp(pdf, vc, timestamper)
     finally:
         await vc.aclose()  # type: ignore[no-untyped-call]
+        await session.close()
