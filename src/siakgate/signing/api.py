@@ -198,6 +198,10 @@ class SigningOptions:
     fetch_only_from: tuple[str, ...] | None = None
     """Checking a PDF someone else signed (the Esign Client's answer): the only endpoints (URL prefixes,
     hosts) its certificates may make us fetch from (:mod:`siakgate.verify.fetching`); None: any."""
+    workers: int | None = None
+    """Processes that prepare and finish the documents of a large local-key batch at B-B/B-T (e.g. 2 on two
+    cores); None or 1: all in this process. The key never leaves this process: it signs here, once per
+    chunk (:mod:`siakgate.signing._pool`)."""
 
 
 class SigningBackend(Protocol):

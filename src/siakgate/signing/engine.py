@@ -6,7 +6,9 @@ and pyHanko's work per document is CPU-bound Python that must not run on the ser
 1. *prepare* (worker thread): per document, open the PDF, fill the empty ``TTE`` field (or create one at
    ``box``), draw the TTE appearance, reserve the signature space up front (``bytes_reserved``, computed
    once per batch, so no dry-run signature), digest the byte ranges and build the CMS signed
-   attributes. Their DER encoding is what gets signed.
+   attributes. Their DER encoding is what gets signed. An invisible B-B/B-T signature into a KK whose
+   layout the batch has seen is prepared from that layout's incremental-update template instead of by
+   pyHanko, when the template provably gives pyHanko's update (:mod:`siakgate.signing._fastpath`).
 2. *authorise* (caller's event loop): ONE ``raw_signer.sign_raw_batch(tbs_list, "sha256")``.
 3. *finish* (worker thread): wrap each signature in a CMS, timestamp it (B-T and above), embed it,
    add validation info to the DSS (B-LT) and a document timestamp (B-LTA).
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,13 +35,19 @@ from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession, PdfTBSDocument, PreSignValidationStatus
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.signers.pdf_signer import (
+    PdfSigningSession,
+    PdfTBSDocument,
+    PostSignInstructions,
+    PreSignValidationStatus,
+)
+from pyhanko.sign.timestamps import TimeStamper
 
 from siakgate.clock import monotonic
 from siakgate.errors import SiakgateError, SigningError, TransientError
 from siakgate.signing._context import BatchContext, build_context
 from siakgate.signing._errors import translate_document_error, translate_signer_error
+from siakgate.signing._fastpath import PdfLayout, TemplateCache
 from siakgate.signing._retry import DEFAULT_PKI_RETRY, PkiRetryPolicy, pki_retrying
 from siakgate.signing.api import PadesLevel, RawBatchSigner, SigningOptions, SignRequest, SignResult
 from siakgate.signing.appearance import TteStampStyle
@@ -46,16 +55,27 @@ from siakgate.signing.appearance import TteStampStyle
 __all__ = ["DIGEST_ALGORITHM", "sign_batch"]
 
 DIGEST_ALGORITHM = "sha256"
+CHUNK_SIZE = 128
+"""Documents per prepare/sign/finish round when the signer may sign in chunks (:func:`signs_in_chunks`)."""
+POOL_MIN_DOCUMENTS = 256
+"""Below this, starting a process pool (a cold forkserver imports pyHanko: ~1-2 s) costs more than it saves."""
 _FINISH_CONCURRENCY = 8  # documents whose TSA/DSS round trips may overlap in phase 3
 
 
 @dataclass
 class _Prepared:
-    """A document in its final pre-signing state, waiting for its signature."""
+    """A document in its final pre-signing state, waiting for its signature.
 
-    output: io.BytesIO
+    The signed file will be ``base + update``: a document prepared from a template
+    (:mod:`siakgate.signing._fastpath`) keeps only its incremental update (``base`` is the request's own
+    PDF); one prepared by pyHanko keeps its whole pre-signing file in ``update`` (``base`` is empty).
+    ``digest``'s reserved region is relative to ``update``.
+    """
+
+    base: bytes
+    update: bytes
     digest: PreparedByteRangeDigest
-    tbs_document: PdfTBSDocument
+    post_sign_instr: PostSignInstructions | None
     tbs: bytes
     """The DER of the CMS signed attributes: what the key signs."""
 
@@ -77,6 +97,8 @@ class _Batch:
     """A fresh context (new fetchers) for an attempt after a temporary PKI failure."""
     retry: PkiRetryPolicy = DEFAULT_PKI_RETRY
     prepared: list[_Prepared | SiakgateError] = field(default_factory=list)
+    templates: TemplateCache = field(default_factory=lambda: TemplateCache(clock=monotonic))
+    """Incremental-update templates learnt from this batch's documents (every part of it)."""
 
 
 async def sign_batch(
@@ -87,7 +109,12 @@ async def sign_batch(
     timestamper: TimeStamper | None = None,
     retry: PkiRetryPolicy = DEFAULT_PKI_RETRY,
 ) -> list[SignResult]:
-    """Sign every request under ONE ``raw_signer.sign_raw_batch`` call; one result per request, in order.
+    """Sign every request under ONE authorisation; one result per request, in order.
+
+    A remote or token signer gets ONE ``raw_signer.sign_raw_batch`` call for the batch; a key held in this
+    process (:func:`signs_in_chunks`) is called once per chunk of :data:`CHUNK_SIZE` documents, so that
+    only a chunk's prepared updates are held at a time, and with ``options.workers`` > 1 the chunks are
+    prepared and finished by a process pool while this process signs (:mod:`siakgate.signing._pool`).
 
     ``timestamper`` overrides ``options.timestamp_url`` (a pyHanko ``TimeStamper``, e.g. a test dummy);
     ``retry`` says how often a step whose OCSP, CRL or TSA round trip failed temporarily is tried again.
@@ -101,27 +128,85 @@ async def sign_batch(
     except SiakgateError as exc:
         return [SignResult(r.document_id, error=exc) for r in requests]
 
-    batch = _Batch(requests, ctx, lambda: build_context(raw_signer, options, timestamper), retry)
-    batch.prepared = await _prepare_with_retries(batch)
+    if use_pool(requests, raw_signer, options, timestamper, retry):
+        from siakgate.signing._pool import sign_in_pool  # the process pool's machinery only when asked for
 
+        pooled = await sign_in_pool(requests, raw_signer, options)
+        if pooled is not None:
+            return pooled
+
+    batch = _Batch(requests, ctx, lambda: build_context(raw_signer, options, timestamper), retry)
+    results: list[SignResult] = []
+    for part in _parts(requests, raw_signer):
+        batch.requests = part
+        results += await _sign_part(batch, raw_signer)
+    return results
+
+
+def signs_in_chunks(raw_signer: RawBatchSigner) -> bool:
+    """Whether ``raw_signer`` may be called once per chunk under the batch's one authorisation.
+
+    A key held in this process (``signs_in_chunks = True`` on the signer, e.g. a decrypted PKCS#12)
+    may; a remote or token signer whose call IS the authorisation is called once per batch.
+    """
+    return getattr(raw_signer, "signs_in_chunks", False) is True
+
+
+def _parts(requests: Sequence[SignRequest], raw_signer: RawBatchSigner) -> list[Sequence[SignRequest]]:
+    """The batch in bounded chunks when the signer allows it (memory stays flat in N), else whole."""
+    if not signs_in_chunks(raw_signer):
+        return [requests]
+    return [requests[i : i + CHUNK_SIZE] for i in range(0, len(requests), CHUNK_SIZE)]
+
+
+def use_pool(
+    requests: Sequence[SignRequest],
+    raw_signer: RawBatchSigner,
+    options: SigningOptions,
+    timestamper: TimeStamper | None,
+    retry: PkiRetryPolicy,
+) -> bool:
+    """A process pool for phases 1 and 3: asked for, worth it, and a level whose phase 1 needs no network."""
+    return (
+        (options.workers or 1) > 1
+        and len(requests) >= POOL_MIN_DOCUMENTS
+        and signs_in_chunks(raw_signer)
+        and timestamper is None
+        and retry is DEFAULT_PKI_RETRY
+        and PadesLevel(options.level) in (PadesLevel.B_B, PadesLevel.B_T)
+    )
+
+
+async def authorise(raw_signer: RawBatchSigner, tbs: Sequence[bytes]) -> list[bytes] | SiakgateError:
+    """Phase 2: one ``sign_raw_batch`` call; its failure, translated, instead of the signatures."""
+    try:
+        signatures = await raw_signer.sign_raw_batch(tbs, DIGEST_ALGORITHM)
+        if len(signatures) != len(tbs):
+            raise SigningError(
+                f"Penanda tangan mengembalikan {len(signatures)} tanda tangan untuk {len(tbs)} dokumen.",
+                code="JUMLAH_TANDA_TANGAN_TIDAK_SESUAI",
+            )
+    except Exception as exc:
+        return translate_signer_error(exc)
+    return list(signatures)
+
+
+async def _sign_part(batch: _Batch, raw_signer: RawBatchSigner) -> list[SignResult]:
+    requests = batch.requests
+    batch.prepared = await _prepare_with_retries(batch)
     pending = [p for p in batch.prepared if isinstance(p, _Prepared)]
     signatures: list[bytes] = []
     if pending:
-        try:
-            signatures = await raw_signer.sign_raw_batch([p.tbs for p in pending], DIGEST_ALGORITHM)
-            if len(signatures) != len(pending):
-                raise SigningError(
-                    f"Penanda tangan mengembalikan {len(signatures)} tanda tangan untuk {len(pending)} dokumen.",
-                    code="JUMLAH_TANDA_TANGAN_TIDAK_SESUAI",
-                )
-        except Exception as exc:
-            error = translate_signer_error(exc)
+        signed = await authorise(raw_signer, [p.tbs for p in pending])
+        if isinstance(signed, SiakgateError):
             return [
-                SignResult(r.document_id, error=p if isinstance(p, SiakgateError) else error)
+                SignResult(r.document_id, error=p if isinstance(p, SiakgateError) else signed)
                 for r, p in zip(requests, batch.prepared, strict=True)
             ]
+        signatures = signed
 
     finished = await anyio.to_thread.run_sync(_run_in_own_loop, _finish_all, batch, signatures)
+    batch.prepared = []
     return [
         SignResult(r.document_id, signed_pdf=out) if isinstance(out, bytes) else SignResult(r.document_id, error=out)
         for r, out in zip(requests, finished, strict=True)
@@ -160,7 +245,7 @@ async def _prepare_all(batch: _Batch) -> list[_Prepared | SiakgateError]:
     try:
         for request in batch.requests:
             try:
-                results.append(await _prepare_one(request, ctx, presign))
+                results.append(await _prepare_one(request, ctx, presign, batch.templates))
             except Exception as exc:
                 results.append(translate_document_error(exc))
     finally:
@@ -168,8 +253,42 @@ async def _prepare_all(batch: _Batch) -> list[_Prepared | SiakgateError]:
     return results
 
 
-async def _prepare_one(request: SignRequest, ctx: BatchContext, presign: _Presign) -> _Prepared:
+async def _prepare_one(
+    request: SignRequest, ctx: BatchContext, presign: _Presign, templates: TemplateCache | None = None
+) -> _Prepared:
+    """Phase 1 for one document: from a template of its layout when one provably applies, else by pyHanko."""
+    shape = (request.field_name, request.box, request.reason, request.location)
+    layout: PdfLayout | None = None
+    if templates is not None and request.tte is None and ctx.level in (PadesLevel.B_B, PadesLevel.B_T):
+        layout = PdfLayout.parse(request.pdf)
+    if templates is not None and layout is not None:
+        template = templates.find(shape, request.pdf, layout)
+        fast = None
+        if template is not None:
+            try:
+                fast = template.render(request.pdf, layout, os.urandom(16))
+            except ValueError:  # e.g. offsets too long for the reserved /ByteRange: pyHanko's way instead
+                fast = None
+        if fast is not None:
+            digest = PreparedByteRangeDigest(fast.document_digest, fast.contents_start, fast.contents_end)
+            tbs = await ctx.attrs_template.der_for(fast.document_digest)
+            return _Prepared(request.pdf, fast.update, digest, None, tbs)
     writer = IncrementalPdfFileWriter(io.BytesIO(request.pdf))
+    # A document that is signed already may need pyHanko's per-revision checks: never a template.
+    learn = layout is not None and not any(
+        value is not None for _, value, _ in fields.enumerate_sig_fields(writer.prev)
+    )
+    prepared = await _prepare_by_pyhanko(writer, request, ctx, presign)
+    if templates is not None and layout is not None and learn and prepared.post_sign_instr is None:
+        # Every object pyHanko read (and so may have copied or decided on) is part of the template's key.
+        read = {(number, generation) for generation, number in writer.prev.resolved_objects}
+        templates.learn(shape, request.pdf, layout, read, prepared.update)
+    return prepared
+
+
+async def _prepare_by_pyhanko(
+    writer: IncrementalPdfFileWriter, request: SignRequest, ctx: BatchContext, presign: _Presign
+) -> _Prepared:
     existing = list(fields.enumerate_sig_fields(writer.prev, with_name=request.field_name))
     new_field_spec: fields.SigFieldSpec | None = None
     if not existing:
@@ -210,7 +329,7 @@ async def _prepare_one(request: SignRequest, ctx: BatchContext, presign: _Presig
     digest, output = tbs_document.digest_tbs_document(output=io.BytesIO())
     tbs = await ctx.attrs_template.der_for(digest.document_digest)
     assert isinstance(output, io.BytesIO)
-    return _Prepared(output, digest, tbs_document, tbs)
+    return _Prepared(b"", output.getvalue(), digest, tbs_document.post_sign_instructions, tbs)
 
 
 async def _presign_validation(
@@ -252,7 +371,9 @@ async def _finish_all(batch: _Batch, signatures: Sequence[bytes]) -> list[bytes 
             assert isinstance(item, SiakgateError)
             return item
         async with limit:
-            return await _finish_with_retries(item, signature, batch, deadline_at)
+            out = await _finish_with_retries(item, signature, batch, deadline_at)
+            item.update = b""  # finished: only the signed file is kept from here on
+            return out
 
     jobs = [finish(item, next(sig_iter) if isinstance(item, _Prepared) else None) for item in batch.prepared]
     try:
@@ -266,7 +387,6 @@ async def _finish_with_retries(
 ) -> bytes | SiakgateError:
     """Phase 3 for one document, repeated while a PKI service fails temporarily: the key has signed
     already, so an attempt starts again from the prepared bytes with a fresh context, and no signature is lost."""
-    before = prepared.output.getvalue()
     ctx = batch.ctx
     try:
         async for attempt in pki_retrying(batch.retry, deadline_at):
@@ -275,7 +395,6 @@ async def _finish_with_retries(
                     if ctx is not batch.ctx:
                         await ctx.aclose()
                     ctx = batch.renew()
-                    prepared.output = io.BytesIO(before)
                 try:
                     return await _finish_one(prepared, signature, ctx)
                 except Exception as exc:
@@ -297,16 +416,15 @@ async def _finish_one(prepared: _Prepared, signature: bytes, ctx: BatchContext) 
         signed_data = await ctx.fixed_signer(signature).async_sign_prescribed_attributes(
             DIGEST_ALGORITHM, cms.CMSAttributes.load(prepared.tbs), timestamper=ctx.timestamper
         )
-    await PdfTBSDocument.async_finish_signing(
-        prepared.output,
-        prepared.digest,
-        signed_data,
-        post_sign_instr=prepared.tbs_document.post_sign_instructions,
-        validation_context=ctx.validation_context,
-    )
-    return prepared.output.getvalue()
-
-
-def default_timestamper(url: str) -> TimeStamper:
-    """pyHanko's RFC 3161 client for ``url`` (a session per request, so it works from any event loop)."""
-    return HTTPTimeStamper(url, timeout=30)
+    output = io.BytesIO(prepared.update)  # a fresh copy per attempt: a retry starts from the prepared bytes
+    if prepared.post_sign_instr is None:
+        prepared.digest.fill_with_cms(output, signed_data)
+    else:
+        await PdfTBSDocument.async_finish_signing(
+            output,
+            prepared.digest,
+            signed_data,
+            post_sign_instr=prepared.post_sign_instr,
+            validation_context=ctx.validation_context,
+        )
+    return prepared.base + output.getvalue()

@@ -37,7 +37,13 @@ def hash_for(digest_algorithm: str) -> hashes.HashAlgorithm:
 
 
 class LoadedKeySigner:
-    """A RawBatchSigner over a private key already in memory (RSA PKCS#1 v1.5 or ECDSA)."""
+    """A RawBatchSigner over a private key already in memory (RSA PKCS#1 v1.5 or ECDSA).
+
+    ``signs_in_chunks``: the key is loaded once per batch, so the engine may call :meth:`sign_raw_batch`
+    once per chunk of the batch without asking for the passphrase again.
+    """
+
+    signs_in_chunks = True
 
     def __init__(
         self,
