@@ -2,7 +2,7 @@
 
 ::
 
-    siakgate verify FILE.pdf            siakgate.cli.verify    verify a PDF's signatures (0 valid, 1 not, 2 unreadable)
+    siakgate verify FILE.pdf ...        siakgate.cli.verify    verify PDFs' signatures (0 valid, 1 not, 2 unreadable)
     siakgate sign IN.pdf -o OUT.pdf     siakgate.cli.sign      sign one PDF with the backend the options describe
     siakgate serve                      siakgate.cli.serve     run the gateway (uvicorn, 127.0.0.1:8000 by default)
     siakgate tokens add|list|revoke     siakgate.cli.tokens    the calling systems' API tokens
@@ -17,6 +17,10 @@ the command, which passes it to whatever it builds. Every command that needs the
 same way (:func:`siakgate.cli._common.open_state`: settings from ``SIAKGATE_*``, the database migrated,
 disposed on exit). Exit codes: 0 done / valid, 1 a "no" (invalid, refused, broken, bad copy), 2 the
 command cannot run as asked; messages for people in Bahasa Indonesia on stderr, results on stdout.
+
+Start-up: building the parser imports only the command modules, which import nothing heavy at the top
+(pyHanko, SQLAlchemy, FastAPI, zeep, httpx come in inside the handler that needs them), so ``siakgate
+--help`` answers at once; ``tests/cli/test_cli_startup.py`` keeps it so.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from siakgate.cli import archive, audit, report, serve, sign, tokens, users, verify
 from siakgate.cli._common import EXIT_UNUSABLE, UsageProblem, error
-from siakgate.cli.sign import write_atomically
 from siakgate.clock import Clock
+
+if TYPE_CHECKING:
+    from siakgate.store.documents import write_atomically
 
 __all__ = ["build_parser", "main", "write_atomically"]
 
@@ -69,8 +76,22 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     handler: Handler = args.handler
+    if getattr(args, "reads_pdfs", False):
+        # The command line is a composition root: commands that read signed PDFs use the faster hex reader.
+        from siakgate.verify import use_fast_hex_reader
+
+        use_fast_hex_reader()
     try:
         return handler(args, clock or Clock())
     except UsageProblem as exc:
         error(str(exc))
         return EXIT_UNUSABLE
+
+
+def __getattr__(name: str) -> Any:
+    # Re-exported lazily: siakgate.store pulls in SQLAlchemy, which ``siakgate --help`` has no use for.
+    if name == "write_atomically":
+        from siakgate.store.documents import write_atomically
+
+        return write_atomically
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,6 @@ API's JSON (``GET /v1/reports/sla``). An unknown profile or a bad period is exit
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from datetime import date
 from typing import Any
@@ -27,6 +26,8 @@ def _date(text: str) -> date:
 
 def cmd_report(args: argparse.Namespace, clock: Clock) -> int:
     """Print the report."""
+    import asyncio
+
     from siakgate.reports.render import report_dict, report_table
     from siakgate.reports.sla import build_sla_report
     from siakgate.workflow.calendar import WorkingCalendar

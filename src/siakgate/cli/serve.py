@@ -47,4 +47,4 @@ def add_parser(sub: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=cmd_serve, reads_pdfs=True)

@@ -29,16 +29,19 @@ from typing import TYPE_CHECKING, Any
 from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, error, load_settings, read_input, trust_roots
 from siakgate.clock import Clock
 from siakgate.errors import SiakgateError
-from siakgate.signing.factory import BACKEND_KINDS, BackendSpec
-from siakgate.store.documents import write_atomically
 
 if TYPE_CHECKING:
     from siakgate.config import Settings
     from siakgate.signing.api import Credential
+    from siakgate.signing.factory import BackendSpec
+    from siakgate.store.documents import write_atomically
 
 __all__ = ["add_parser", "backend_spec", "cmd_sign", "write_atomically"]
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+BACKEND_KINDS = ("pkcs12", "pkcs11", "remote-hash", "esign-v1", "esign-v2")
+"""``--backend``'s choices: :data:`siakgate.signing.factory.BACKEND_KINDS`, spelled out here so that building the
+parser (``siakgate --help``) does not import the signing engine; a test keeps the two equal."""
 _REGION = re.compile(r"[0-9]{4,10}")
 
 _OPTIONS = {
@@ -57,6 +60,8 @@ def backend_spec(args: argparse.Namespace, settings: Settings) -> BackendSpec:
 
     With ``--region`` the key is bound to the settings' regencies (``signing.regencies``).
     """
+    from siakgate.signing.factory import BackendSpec
+
     regencies: tuple[str, ...] = ()
     if args.region is not None:
         regencies = tuple(settings.signing.regencies)
@@ -133,6 +138,7 @@ async def _sign(
 
 
 def cmd_sign(args: argparse.Namespace, clock: Clock) -> int:
+    from siakgate.store.documents import write_atomically
     from siakgate.verify.engine import run_sync
 
     if args.verify_url and not (args.signer_name and args.signer_nip):
@@ -185,4 +191,13 @@ def add_parser(sub: Any) -> None:
     sign.add_argument("--no-fetch", action="store_true")
     sign.add_argument("--passphrase-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi passphrase/PIN/OTP")
     sign.add_argument("--otp", action="store_true", help="rahasia yang diminta adalah OTP (esign-v2)")
-    sign.set_defaults(handler=cmd_sign)
+    sign.set_defaults(handler=cmd_sign, reads_pdfs=True)
+
+
+def __getattr__(name: str) -> Any:
+    # Re-exported lazily (see siakgate.cli): siakgate.store pulls in SQLAlchemy.
+    if name == "write_atomically":
+        from siakgate.store.documents import write_atomically
+
+        return write_atomically
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

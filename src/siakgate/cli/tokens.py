@@ -7,7 +7,6 @@ a name already taken) is exit 2 with its message.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
 from siakgate.cli._common import EXIT_OK, error, open_state
@@ -17,6 +16,8 @@ __all__ = ["add_parser", "cmd_tokens"]
 
 
 def cmd_tokens(args: argparse.Namespace, clock: Clock) -> int:
+    import asyncio
+
     from siakgate.api import tokens
 
     with open_state(clock) as (_, db, clock):

@@ -8,7 +8,6 @@ twice on the terminal (getpass), or read from the environment variable *named* b
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
@@ -35,6 +34,8 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_users(args: argparse.Namespace, clock: Clock) -> int:
+    import asyncio
+
     from siakgate.web import accounts
     from siakgate.web.config import WebConfig
 

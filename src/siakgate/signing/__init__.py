@@ -12,6 +12,11 @@ regency is refused before any key is used: :mod:`siakgate.signing.jurisdiction`)
 settings and ``siakgate sign`` both describe their key that way).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from siakgate.signing.api import (
     TTE_SENTENCE,
     Credential,
@@ -23,10 +28,12 @@ from siakgate.signing.api import (
     SignResult,
     TteBlock,
 )
-from siakgate.signing.engine import sign_batch
-from siakgate.signing.jurisdiction import Jurisdiction, JurisdictionGuard
-from siakgate.signing.pkcs11 import Pkcs11Backend
-from siakgate.signing.pkcs12 import Pkcs12Backend
+
+if TYPE_CHECKING:
+    from siakgate.signing.engine import sign_batch
+    from siakgate.signing.jurisdiction import Jurisdiction, JurisdictionGuard
+    from siakgate.signing.pkcs11 import Pkcs11Backend
+    from siakgate.signing.pkcs12 import Pkcs12Backend
 
 __all__ = [
     "TTE_SENTENCE",
@@ -44,3 +51,26 @@ __all__ = [
     "TteBlock",
     "sign_batch",
 ]
+
+_LAZY: dict[str, str] = {
+    "sign_batch": "siakgate.signing.engine",
+    "Jurisdiction": "siakgate.signing.jurisdiction",
+    "JurisdictionGuard": "siakgate.signing.jurisdiction",
+    "Pkcs11Backend": "siakgate.signing.pkcs11",
+    "Pkcs12Backend": "siakgate.signing.pkcs12",
+}
+"""The engine and the backends (pyHanko, the appearance, HTTP clients) are imported on first use: the
+verifier needs only :class:`PadesLevel` from here, and ``siakgate verify`` should not pay for signing."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -51,12 +51,14 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.fetchers import FetcherBackend
+from pyhanko_certvalidator.fetchers import FetcherBackend, Fetchers
+from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from siakgate.clock import Clock
 from siakgate.errors import VerificationError
 from siakgate.signing.api import PadesLevel
 from siakgate.verify import _certs, _past, _signature
+from siakgate.verify._certfile import parse_certificates
 from siakgate.verify.fetching import AllowListFetcherBackend, EndpointAllowList
 from siakgate.verify.model import (
     DocumentTimestampInfo,
@@ -84,8 +86,11 @@ class _Contexts:
     provisional."""
 
     roots: list[asn1_x509.Certificate]
+    trust: SimpleTrustManager
+    """The roots, built once per run: a trust manager holds nothing of a document."""
     dss: _Dss | None
-    backend: FetcherBackend | None
+    fetchers: Fetchers | None
+    """The run's fetchers (one cache of fetched OCSP answers, CRLs and certificates for every document)."""
     moment: datetime
     live: bool
     """``moment`` is the present: revocation information may be fetched (and be a moment newer than it)."""
@@ -93,14 +98,14 @@ class _Contexts:
 
     def build(self, *, fetch: bool, hard: bool) -> ValidationContext:
         dss = self.dss or _Dss([], [], [])
-        fetch = fetch and self.live and self.backend is not None
+        fetch = fetch and self.live and self.fetchers is not None
         context = ValidationContext(
-            trust_roots=self.roots,
+            trust_manager=self.trust,
             other_certs=dss.certs,
             ocsps=dss.ocsps,
             crls=dss.crls,
             allow_fetching=fetch,
-            fetcher_backend=self.backend if fetch else None,
+            fetchers=self.fetchers if fetch else None,
             revocation_mode="hard-fail" if hard else "soft-fail",
             moment=self.moment,
             retroactive_revinfo=self.live,
@@ -137,14 +142,45 @@ def _read(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
     return reader, embedded
 
 
-def _read_dss(reader: PdfFileReader) -> _Dss | None:
+class _Parsed:
+    """DSS objects (certificates, OCSP answers, CRLs) parsed once per run, by their exact bytes.
+
+    The documents of one batch carry the same chain and often the same OCSP answers and CRLs; one parsed
+    object per distinct DER keeps asn1crypto's lazily computed parts (names, hashes, extensions) for the next
+    document. Only the parsing is shared: each document's validation context still holds what that document's
+    own DSS holds, nothing else. Bounded: a run of documents that each carry their own OCSP answer starts
+    afresh every ``LIMIT`` objects rather than holding them all.
+    """
+
+    LIMIT = 2048
+
+    def __init__(self) -> None:
+        self._objects: dict[tuple[type[Any], bytes], Any] = {}
+
+    def load(self, kind: type[T], der: bytes) -> T:
+        key = (kind, der)
+        found = self._objects.get(key)
+        if found is None:
+            if len(self._objects) >= self.LIMIT:
+                self._objects.clear()
+            found = self._objects[key] = kind.load(der)  # type: ignore[attr-defined]
+        return found  # type: ignore[no-any-return]
+
+
+def _read_dss(reader: PdfFileReader, parsed: _Parsed) -> _Dss | None:
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return None
-    ocsps = [asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE)) for ref in dss.ocsps]
-    crls = [asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL)) for ref in dss.crls]
-    return _Dss(list(dss.load_certs()), ocsps, crls)
+
+    def load(kind: type[T], refs: Any, purpose: DecodePurpose) -> list[T]:
+        return [parsed.load(kind, ref.get_object().read_data(purpose)) for ref in refs]
+
+    return _Dss(
+        load(asn1_x509.Certificate, dss.certs.values(), DecodePurpose.CERTIFICATE),
+        load(asn1_ocsp.OCSPResponse, dss.ocsps, DecodePurpose.OCSP_RESPONSE),
+        load(asn1_crl.CertificateList, dss.crls, DecodePurpose.CRL),
+    )
 
 
 def _analyse_integrity(embedded: Sequence[EmbeddedPdfSignature]) -> list[Exception | None]:
@@ -251,7 +287,7 @@ async def _prove(
         return level, proof.proven_at, _signature.timestamp_info(proof.status, trusted=proof.timestamp_trusted)
     if existence.covered_at is None:
         return None
-    then = _Contexts(contexts.roots, contexts.dss, None, existence.covered_at, live=False)
+    then = _Contexts(contexts.roots, contexts.trust, contexts.dss, None, existence.covered_at, live=False)
     status, revocation_then, dss_sufficient = await _passes(emb, then, fetch=False)
     if not (status.trusted and _ts_ok(status) and revocation_then.status is RevocationStatus.GOOD):
         return None
@@ -310,18 +346,11 @@ async def _doc_timestamp(emb: EmbeddedPdfSignature, contexts: _Contexts, fetch: 
     )
 
 
-async def _verify(
-    pdf: bytes,
-    roots: list[asn1_x509.Certificate],
-    fetch: bool,
-    backend: FetcherBackend | None,
-    document_name: str,
-    now: datetime,
-    live: bool,
-) -> VerificationReport:
+async def _verify(pdf: bytes, run: _Run, document_name: str, now: datetime, live: bool) -> VerificationReport:
+    fetch = run.fetchers is not None
     reader, embedded = _read(pdf)
     outcomes = await anyio.to_thread.run_sync(_analyse_integrity, embedded)
-    contexts = _Contexts(roots, _read_dss(reader), backend, now, live)
+    contexts = _Contexts(run.roots, run.trust, _read_dss(reader, run.parsed), run.fetchers, now, live)
 
     doc_timestamps: list[tuple[int, DocumentTimestampInfo]] = []
     for emb, broken in zip(embedded, outcomes, strict=True):
@@ -352,6 +381,90 @@ async def _verify(
     )
 
 
+@dataclass
+class _Run:
+    """What every document of one :class:`Verifier` shares."""
+
+    roots: list[asn1_x509.Certificate]
+    trust: SimpleTrustManager
+    fetchers: Fetchers | None
+    """None: nothing is fetched (offline, or validating as of another moment)."""
+    parsed: _Parsed
+
+
+class Verifier:
+    """Verifies many PDFs against the same trust roots, asking the network once per run.
+
+    What :func:`verify_pdf` does for one document, for a batch (``siakgate verify *.pdf``): the roots are
+    parsed once, the fetchers are made once, so an OCSP answer, CRL or issuer certificate fetched for one
+    document serves every later one (pyHanko's fetchers remember what they fetched, and what failed: a
+    responder out of reach stays out of reach for the run, and those documents are ``INDETERMINATE``),
+    and the DSS objects several documents carry are parsed once. Each document is still judged on its
+    own: its validation contexts hold its own DSS and what was fetched, never another document's DSS, so
+    a tampered or revoked document among good ones gets its own verdict.
+
+    Options as :func:`verify_pdf`'s. With a moment ``at`` every document is validated as of it; without,
+    each as of ``clock.now()`` when its turn comes. Use it in one event loop, and close it (``async with``,
+    or :meth:`aclose`): it closes the fetcher backend it made, not one that was passed in. A program that
+    verifies many files should also call :func:`siakgate.verify.use_fast_hex_reader` once at start-up.
+    """
+
+    def __init__(
+        self,
+        *,
+        trust_roots: Sequence[bytes],
+        allow_fetching: bool = True,
+        fetcher_backend: FetcherBackend | None = None,
+        fetch_only_from: Sequence[str] | None = None,
+        clock: Clock | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        if at is not None and at.utcoffset() is None:
+            raise ValueError("at must be timezone-aware")
+        self._clock = clock or Clock()
+        self._at = at
+        self._fetch = allow_fetching and at is None
+        self._backend = fetcher_backend
+        self._allowed = EndpointAllowList(fetch_only_from) if fetch_only_from is not None else None
+        self._owned: FetcherBackend | None = None
+        roots = parse_certificates(trust_roots)
+        self._run = _Run(roots, SimpleTrustManager.build(trust_roots=roots), None, _Parsed())
+
+    def _fetchers(self) -> Fetchers | None:
+        """The run's fetchers, made at the first document (inside the event loop, as aiohttp wants)."""
+        if not self._fetch:
+            return None
+        if self._run.fetchers is None:
+            backend = self._backend
+            if backend is None:
+                from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+                backend = self._owned = AIOHttpFetcherBackend(per_request_timeout=10)
+            if self._allowed is not None:
+                backend = AllowListFetcherBackend(backend, self._allowed)  # closing stays with ``_owned``
+            self._run.fetchers = backend.get_fetchers()
+        return self._run.fetchers
+
+    async def verify(self, pdf: bytes, *, document_name: str = "dokumen.pdf") -> VerificationReport:
+        """Verify every signature in ``pdf`` (see :func:`verify_pdf`)."""
+        live = self._at is None
+        now = self._at if self._at is not None else self._clock.now()
+        self._fetchers()
+        return await _verify(pdf, self._run, document_name, now, live)
+
+    async def aclose(self) -> None:
+        """Close the fetcher backend this verifier made (idempotent)."""
+        owned, self._owned = self._owned, None
+        if owned is not None:
+            await owned.close()  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> Verifier:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
 async def verify_pdf(
     pdf: bytes,
     *,
@@ -375,27 +488,18 @@ async def verify_pdf(
     without a request and counts as an unreachable responder (:mod:`siakgate.verify.fetching`). None: the
     URLs in the certificates, unchecked (a document the caller trusts to name its endpoints). Raises
     :class:`~siakgate.errors.VerificationError` when ``pdf`` is not a readable PDF with at least one
-    signature.
+    signature. Many documents: :class:`Verifier`, which fetches once for all of them.
     """
-    live = at is None
-    if at is not None and at.utcoffset() is None:
-        raise ValueError("at must be timezone-aware")
-    now = at if at is not None else (clock or Clock()).now()
-    fetch = allow_fetching and live
-    roots = _certs.parse_certificates(trust_roots)
-    allowed = EndpointAllowList(fetch_only_from) if fetch_only_from is not None else None
-    owned: FetcherBackend | None = None
-    if fetch and fetcher_backend is None:
-        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
-        owned = fetcher_backend = AIOHttpFetcherBackend(per_request_timeout=10)
-    if fetcher_backend is not None and allowed is not None:
-        fetcher_backend = AllowListFetcherBackend(fetcher_backend, allowed)  # closing stays with ``owned``
-    try:
-        return await _verify(pdf, roots, fetch, fetcher_backend, document_name, now, live)
-    finally:
-        if owned is not None:
-            await owned.close()  # type: ignore[no-untyped-call]
+    verifier = Verifier(
+        trust_roots=trust_roots,
+        allow_fetching=allow_fetching,
+        fetcher_backend=fetcher_backend,
+        fetch_only_from=fetch_only_from,
+        clock=clock,
+        at=at,
+    )
+    async with verifier:
+        return await verifier.verify(pdf, document_name=document_name)
 
 
 def verify_pdf_sync(
