@@ -1,8 +1,10 @@
 """`make run`: start mock SIAK, mock BSrE and the gateway on 127.0.0.1 with the embedded defaults; say where they are.
 
 Each service runs as its own process (as it would in an office: SIAK and the Esign Client are separate servers),
-with its state under ``var/``. The gateway (``python -m siakgate serve``) starts after the mocks, on its embedded
-SQLite database ``var/siakgate/siakgate.db`` (migrated at start), and a demo API token with every role is created
+with its state under ``var/``. The gateway starts after the mocks, on its embedded SQLite database
+``var/siakgate/siakgate.db`` (migrated at start), with ``GATEWAY_WORKERS`` uvicorn worker processes (2 by default,
+one per core: ``python -m siakgate.api.serving``, see there what is per process; 1: ``python -m siakgate serve``),
+and a demo API token with every role is created
 and printed. Then the signing workstation's demo officers (``kasi``, ``kepaladinas``) are created with a demo
 password printed in the banner, unless they exist already (then nothing about them changes). Ctrl-C stops them all.
 
@@ -52,6 +54,7 @@ SERVICES = [
     Service("mock BSrE", "mock_bsre", int(os.environ.get("MOCK_BSRE_PORT", 8082)), []),
 ]
 GATEWAY = Service("gateway", "siakgate", int(os.environ.get("GATEWAY_PORT", 8000)), [])
+GATEWAY_WORKERS = int(os.environ.get("GATEWAY_WORKERS", 2))
 DEMO_ROLES = [
     "PEMOHON",
     "OPERATOR_WA",
@@ -252,6 +255,9 @@ def main() -> int:
         # The token command migrates the database first; the gateway then finds it at head.
         token = create_demo_token()
         cmd = [sys.executable, "-m", "siakgate", "serve", "--host", HOST, "--port", str(GATEWAY.port)]
+        if GATEWAY_WORKERS > 1:
+            cmd = [sys.executable, "-m", "siakgate.api.serving", "--host", HOST, "--port", str(GATEWAY.port)]
+            cmd += ["--workers", str(GATEWAY_WORKERS)]
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env(pki_dir)))
         wait_ready(GATEWAY, procs[-1])
         accounts = create_demo_accounts()
@@ -290,6 +296,7 @@ siakgate development services are running (Ctrl-C stops them all):
   gateway     {gateway}/v1/...      REST API (OpenAPI: {gateway}/docs, {gateway}/openapi.json)
               {gateway}/healthz   {gateway}/readyz   {gateway}/metrics
               database: {STATE_ROOT / "siakgate" / "siakgate.db"} (SQLite, migrated at start)
+              worker processes: {GATEWAY_WORKERS} (GATEWAY_WORKERS)
               documents: {STATE_ROOT / "siakgate" / "documents"}
               demo API token (every role; shown once): {token}
               try: curl -H "Authorization: Bearer {token}" {gateway}/v1/applications

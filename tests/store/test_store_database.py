@@ -185,3 +185,13 @@ def test_url_hides_the_password() -> None:
         assert db.dialect_supports_skip_locked
     finally:
         db.dispose()
+
+
+def test_sqlite_pool_holds_a_connection_per_worker_thread(make_database_url: Callable[..., str]) -> None:
+    """A burst of units of work (anyio runs up to 40 at once) reuses pooled connections, never reopens them."""
+    db = Database.create(make_database_url("sqlite"))
+    try:
+        pool = db.engine.pool
+        assert pool.size() + pool._max_overflow >= 40  # type: ignore[attr-defined]
+    finally:
+        db.dispose()

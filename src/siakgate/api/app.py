@@ -78,6 +78,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             anyio.create_task_group() as group,
         ):
             app.state.gateway = gateway
+            if gateway.read_audit is not None:
+                group.start_soon(gateway.read_audit.run)  # flushes what is queued when cancelled at shutdown
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
             group.start_soon(run_replicator, gateway.archive, archive_settings(settings).interval)
             if gateway.renewer is not None:

@@ -2,6 +2,9 @@
 
 Routes declare what they need (``actor: CurrentActor``, ``workflow: WorkflowDep``); nothing is read
 from a module-level singleton, so several apps (tests) live side by side in one process.
+
+Every dependency here is ``async def``, even when it awaits nothing: FastAPI runs a plain ``def``
+dependency in a worker thread, a thread hop per dependency per request for what is an attribute read.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ __all__ = ["CurrentActor", "GatewayDep", "WorkflowDep", "get_actor", "get_gatewa
 _bearer = HTTPBearer(auto_error=False, description="Token API: `Authorization: Bearer sgt_...`")
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
 
@@ -30,7 +33,7 @@ def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-def get_workflow(gateway: GatewayDep) -> Workflow:
+async def get_workflow(gateway: GatewayDep) -> Workflow:
     return gateway.workflow
 
 
@@ -42,7 +45,7 @@ async def get_actor(
 ) -> Actor:
     if credentials is None:
         raise UnauthenticatedError("Token API diperlukan: kirim header 'Authorization: Bearer <token>'.")
-    actor = await authenticate(gateway.db, f"{credentials.scheme} {credentials.credentials}")
+    actor = await authenticate(gateway.db, f"{credentials.scheme} {credentials.credentials}", cache=gateway.tokens)
     audit_context.bind(actor.name)  # the calling system of this request's audit entries (siakgate.audit)
     return actor
 

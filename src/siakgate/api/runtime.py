@@ -23,9 +23,10 @@ import httpx
 
 from siakgate.api.metrics import GatewayMetrics, MeteredSigningBackend, MeteredTransport, StepDurations
 from siakgate.api.signers import build_signers, signing_options
+from siakgate.api.tokens import TokenCache
 from siakgate.archive import Archive, ArchiveRecords, archive_settings, locations_for
 from siakgate.archive.renew import Renewer, build_renewer
-from siakgate.audit import AuditTrail
+from siakgate.audit import AuditTrail, ReadAudit
 from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import DeliveryWorker, Outbox, delivery_worker, notify_http_client
@@ -72,6 +73,11 @@ class Gateway:
     """The notification outbox's delivery worker (:mod:`siakgate.notify`), run next to the workflow's."""
     renewer: Renewer | None = None
     """Keeps archived KKs provable (:mod:`siakgate.archive.renew`); None without a TSA."""
+    tokens: TokenCache | None = None
+    """Valid API tokens, trusted for a few seconds (:class:`siakgate.api.tokens.TokenCache`)."""
+    read_audit: ReadAudit | None = None
+    """Group commit of personal-data read entries (:class:`siakgate.audit.reads.ReadAudit`); its flusher runs
+    next to the workflow's worker."""
 
 
 def _http_client(timeout: float, metrics: GatewayMetrics, service: str) -> httpx.AsyncClient:
@@ -154,6 +160,8 @@ async def open_gateway(
             web=web,
             delivery=delivery,
             renewer=build_renewer(settings, db, documents, clock),
+            tokens=TokenCache(db),
+            read_audit=ReadAudit(db),
         )
 
 

@@ -9,6 +9,13 @@ scanners recognise a leaked token.
 Each token is bound to roles (:class:`siakgate.workflow.profiles.Role`, or ``ADMIN``) and optionally to a region
 prefix (2, 4, 6 or 10 digits: province, regency, district, village): a village counter's token sees
 only its village. The workflow authorises every action against the :class:`Actor` built from it.
+
+A running gateway keeps a :class:`TokenCache`: a token found valid is trusted again for at most
+:data:`TOKEN_CACHE_SECONDS` without asking the database, so a request costs no token transaction. What that
+means for revocation: :func:`revoke_token` clears the token from every cache of the same database in its own
+process at once (the app's own caches, e.g. a revocation through the API or in a test); a revocation by another
+process (``siakgate tokens revoke`` while the gateway runs, another gateway worker) takes effect within
+:data:`TOKEN_CACHE_SECONDS`. Unknown and revoked tokens are never cached: they are asked for every time.
 """
 
 from __future__ import annotations
@@ -16,9 +23,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +43,9 @@ from siakgate.workflow.access import ADMIN_ROLE, Actor
 from siakgate.workflow.profiles import Role
 
 __all__ = [
+    "TOKEN_CACHE_SECONDS",
     "TOKEN_PREFIX",
+    "TokenCache",
     "TokenError",
     "TokenInfo",
     "UnauthenticatedError",
@@ -56,6 +69,89 @@ class TokenInfo:
     region_prefix: str
     created_at: datetime
     revoked_at: datetime | None
+
+
+TOKEN_CACHE_SECONDS: Final = 5.0
+"""How long a gateway trusts a token it found valid before asking the database again: the longest a token
+revoked by another process (``siakgate tokens revoke``) keeps working."""
+
+
+class TokenCache:
+    """Valid tokens by hash, each trusted for ``ttl`` seconds (``monotonic``: the seam a test pins).
+
+    Thread-safe and bounded (``max_entries``: when full it starts over, never grows). Only valid tokens are
+    kept, and only their :class:`Actor` (never the token). Registered per database URL, so that
+    :func:`revoke_token` in this process clears a revoked token from every cache of that database at once.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        ttl: float = TOKEN_CACHE_SECONDS,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_entries: int = 4096,
+    ) -> None:
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._generation = 0
+        """Bumped by every :meth:`forget`: a lookup that began before a revocation is not cached after it."""
+        self._database = _database_key(db)
+        _CACHES.add(self)
+
+    def get(self, digest: str) -> Actor | None:
+        with self._lock:
+            found = self._entries.get(digest)
+            if found is None:
+                return None
+            if found[0] <= self._monotonic():
+                del self._entries[digest]
+                return None
+            return found[1]
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def put(self, digest: str, actor: Actor, generation: int) -> None:
+        """Keep ``actor``, found valid by a lookup that began at ``generation`` (unless a revocation came since)."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[digest] = (self._monotonic() + self.ttl, actor)
+
+    def forget(self, name: str) -> None:
+        """Drop every entry of the token named ``name`` (revoked)."""
+        with self._lock:
+            self._generation += 1
+            for digest in [d for d, (_, actor) in self._entries.items() if actor.name == name]:
+                del self._entries[digest]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_CACHES: Final[weakref.WeakSet[TokenCache]] = weakref.WeakSet()
+"""The live caches of this process (an invalidation channel for :func:`revoke_token`; empty at import)."""
+
+
+def _database_key(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def _revoked_here(db: Database, name: str) -> None:
+    key = _database_key(db)
+    for cache in list(_CACHES):
+        if cache._database == key:
+            cache.forget(name)
 
 
 def hash_token(token: str) -> str:
@@ -140,15 +236,24 @@ async def revoke_token(db: Database, name: str, *, now: datetime) -> None:
             row.revoked_at = when
 
     await db.run(revoke)
+    _revoked_here(db, name)  # this process's caches forget it now; other processes within TOKEN_CACHE_SECONDS
 
 
-async def authenticate(db: Database, authorization: str | None) -> Actor:
-    """The :class:`Actor` for an ``Authorization: Bearer <token>`` header, or :class:`UnauthenticatedError`."""
+async def authenticate(db: Database, authorization: str | None, *, cache: TokenCache | None = None) -> Actor:
+    """The :class:`Actor` for an ``Authorization: Bearer <token>`` header, or :class:`UnauthenticatedError`.
+
+    With a ``cache``, a token found valid within its TTL is not looked up again (see :class:`TokenCache`).
+    """
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise UnauthenticatedError("Token API diperlukan: kirim header 'Authorization: Bearer <token>'.")
     digest = hash_token(token)
+    generation = 0
+    if cache is not None:
+        if (cached := cache.get(digest)) is not None:
+            return cached
+        generation = cache.generation
 
     def find(session: Session) -> tuple[str, str, list[str], str, bool] | None:
         row = session.scalar(select(ApiToken).where(ApiToken.sha256 == digest))
@@ -163,4 +268,7 @@ async def authenticate(db: Database, authorization: str | None) -> Actor:
     name, _, roles, region, revoked = found
     if revoked:
         raise UnauthenticatedError("Token API ini sudah dicabut.")
-    return Actor(name=name, roles=frozenset(roles), region_prefix=region)
+    actor = Actor(name=name, roles=frozenset(roles), region_prefix=region)
+    if cache is not None:
+        cache.put(digest, actor, generation)
+    return actor

@@ -321,7 +321,15 @@ def _sqlite_engine(url: URL, *, echo: bool, busy_timeout: float) -> Engine:
         raise ValueError("an in-memory SQLite database cannot be shared between threads: use a file URL")
     if url.query.get("uri") not in ("true", "1"):
         private_file(Path(database).expanduser())  # 0600 in a 0700 directory (siakgate.store.private)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout, "check_same_thread": False})
+    # The pool holds as many connections as units of work can run at once (anyio's 40 worker threads), so a
+    # burst of requests never closes and reopens connections (each open re-runs the pragmas below).
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_size=20,
+        max_overflow=20,
+        connect_args={"timeout": busy_timeout, "check_same_thread": False},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

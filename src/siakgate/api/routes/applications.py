@@ -85,7 +85,13 @@ async def get_application(
     application_id: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
 ) -> ApplicationOut:
     view = await workflow.get(application_id, actor)
-    await record_read(gateway.db, actor.name, what="APPLICATION_DETAIL", application_id=view.id, at=gateway.clock.now())
+    await record_read(
+        gateway.read_audit or gateway.db,
+        actor.name,
+        what="APPLICATION_DETAIL",
+        application_id=view.id,
+        at=gateway.clock.now(),
+    )
     return ApplicationOut.model_validate(view)
 
 
@@ -141,7 +147,12 @@ async def get_document(
 ) -> Response:
     data, media_type = await workflow.document(application_id, actor, kind)
     await record_read(
-        gateway.db, actor.name, what="DOCUMENT", application_id=application_id, kind=kind, at=gateway.clock.now()
+        gateway.read_audit or gateway.db,
+        actor.name,
+        what="DOCUMENT",
+        application_id=application_id,
+        kind=kind,
+        at=gateway.clock.now(),
     )
     filename = f"{kind.lower()}-{application_id}.{_extension(media_type)}"
     return Response(

@@ -44,7 +44,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["service-desk"])
 
 
-def get_desk(gateway: GatewayDep) -> ServiceDesk:
+async def get_desk(gateway: GatewayDep) -> ServiceDesk:  # async: no thread hop
     return gateway.desk
 
 
