@@ -59,8 +59,8 @@ WHY_MISSED = {
     "GET detail": "CPU-bound at ~5-6 ms of gateway CPU per request: the ORM read of the application view (~2 ms), "
     "FastAPI's dependency solving and five middleware layers (~1 ms), thread hops. Next: a Core-query view read "
     "in siakgate.workflow.queries, fewer middleware layers.",
-    "GET list": "view_of() queries each application's documents separately (N+1: 21 queries for 20 rows). Next: "
-    "load the page's documents in one IN query (siakgate.workflow.queries).",
+    "GET list": "a page's documents now come in one IN query (2 queries for 20 rows, was 21), but each row is still "
+    "an ORM object graph turned into a view, and the read is audited. Next: the page read as one Core query.",
     "POST create": "one write transaction per intake (application, timeline, outbox, follow-ups, archive record, "
     "audit entry) at synchronous=FULL, serialised by SQLite's single writer. Next: a leaner intake unit of work, "
     "group commit of intakes, or PostgreSQL.",

@@ -42,7 +42,7 @@ from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory
 from siakgate.workflow.pipeline import Pipeline, TransitionListener
 from siakgate.workflow.profiles import ServiceProfile
-from siakgate.workflow.queries import timeline_of, view_of
+from siakgate.workflow.queries import timeline_of, view_of, views_of
 from siakgate.workflow.registry import check_behaviours
 from siakgate.workflow.transitions import latest_document, load_visible
 from siakgate.workflow.views import (
@@ -191,7 +191,7 @@ class Workflow:
             if awaiting_role is not None:
                 stmt = stmt.where(Application.awaiting_role == awaiting_role)
             rows = session.scalars(stmt.order_by(Application.id).limit(limit).offset(offset))
-            return [view_of(session, self._deps, app) for app in rows]
+            return views_of(session, self._deps, list(rows))  # one documents query for the page
 
         return await self._deps.db.run(unit, read_only=True)
 
