@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from workflow_kit import NEW_REGION, REQUIREMENT_FILE, actor, new_couple
+from workflow_kit import REQUIREMENT_FILE, actor, new_application
 
 from siakgate.workflow import Workflow
 from siakgate.workflow.profiles import Role
@@ -15,20 +15,8 @@ ADMIN = actor("ADMIN")
 
 
 async def test_list_views_equal_single_reads(workflow: Workflow) -> None:
-    views = [
-        await workflow.create_application(
-            APPLICANT,
-            profile_id="lumajang-bca",
-            case_type="KK_BARU_MENIKAH",
-            region_code=NEW_REGION,
-            applicant_phone=None,
-            family=new_couple(),
-            no_kk=None,
-            idempotency_key=None,
-            request_hash=None,
-        )
-        for _ in range(3)
-    ]
+    ids = [await new_application(workflow, "lumajang-bca") for _ in range(3)]
+    views = [await workflow.get(app_id, ADMIN) for app_id in ids]
     first, second, _ = views
     requirements = first.missing_requirements
     assert len(requirements) >= 2
