@@ -59,7 +59,8 @@ WHY_MISSED: tuple[tuple[str, str], ...] = (
     (
         "1 B-B invisible: siakgate, 2 cores",
         "the key stays in this process (workers get certificates only) and RSA signing here holds the GIL: ~1 ms of "
-        "~1.6 ms/doc is serial, so 1.3-1.5x at best, and a cold forkserver costs 1-2 s per batch. Next: a "
+        "~1.6 ms/doc is serial, so 1.3-1.5x at best; measured it is slower than one core (pickling chunks, a "
+        "cold forkserver 1-2 s per batch, cores shared). Next: a "
         "long-lived pool, and signing in the workers through a per-batch key handle (a PKCS#11 session each).",
     ),
     (
@@ -80,8 +81,9 @@ WHY_MISSED: tuple[tuple[str, str], ...] = (
     ),
     (
         "4 remote CSC hash",
-        "at 100 ms a round trip the floor is ~0.5 s; what is left is mock BSrE's own CPU per signHash on the same "
-        "2 cores and 8 chunks in flight. Next: more chunks in flight where BSrE allows (16: 2.5-3.6 s).",
+        "the CSC round trips alone take ~5 s (chunks of multisign, 8 in flight); the rest is preparing and finishing "
+        "1,000 visible KKs (~10 ms CPU each, row 2), done before and after the network, not beside it. Next: the "
+        "visible-block template (row 2), and prepare/finish overlapped with the round trips chunk by chunk.",
     ),
     (
         "5 Esign v2 whole documents",
