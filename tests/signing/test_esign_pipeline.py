@@ -16,6 +16,7 @@ from siakgate.bsre import BsreClient
 from siakgate.errors import BsreRequestError, ServiceUnavailableError, WrongPassphraseError
 from siakgate.signing import esign
 from siakgate.signing.api import Credential, SignRequest, TteBlock
+from siakgate.signing.appearance import QR_MASK
 from siakgate.signing.esign import EsignBackend, TteImages, render_tte_png
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +36,7 @@ def reference(tte: TteBlock, width_pt: float, height_pt: float) -> Image.Image:
     (``make_image``, 10 px modules) pasted first, then the text, with the same fixed mask."""
     w, h = round(width_pt * 4), round(height_pt * 4)
     image = Image.new("RGB", (w, h), "white")
-    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=esign._QR_MASK)
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=QR_MASK)
     qr.add_data(tte.verify_url)
     qr_image = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
     image.paste(qr_image.resize((h, h), Image.Resampling.NEAREST), (0, 0))
@@ -66,7 +67,7 @@ def test_each_image_carries_its_own_qr_code() -> None:
     images = TteImages()
     for url in URLS:
         image = pixels(images.png(TteBlock(url, TTE.signer_name, TTE.signer_nip), 230, 62))
-        qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=esign._QR_MASK)
+        qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=QR_MASK)
         qr.add_data(url)
         matrix = qr.get_matrix()
         side, n = image.height, len(matrix)

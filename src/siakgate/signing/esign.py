@@ -50,8 +50,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import anyio
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -80,6 +79,7 @@ from siakgate.errors import (
 from siakgate.signing._errors import pki_outage
 from siakgate.signing._retry import DEFAULT_PKI_RETRY, pki_retrying
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, SignResult, TteBlock
+from siakgate.signing.appearance import qr_modules
 from siakgate.signing.evidence import add_document_timestamp, evidence_context, load_roots
 from siakgate.verify.fetching import allow_listed_backend
 
@@ -187,25 +187,18 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return [*lines, line] if line else lines
 
 
-_QR_MASK = 6
-"""A fixed QR mask: choosing the best of eight (qrcode's default) cost 5 ms of the block's rendering.
-Any mask gives a standard QR code; 6 is the one qrcode picks most often for our verify URLs."""
-
-
 def _pixels(width_pt: float, height_pt: float) -> tuple[int, int]:
     return max(1, round(width_pt * _PNG_SCALE)), max(1, round(height_pt * _PNG_SCALE))
 
 
 def _qr_image(url: str, side: int) -> Image.Image:
-    """The QR code of ``url`` (one-module border), ``side`` pixels square, black on white."""
-    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=_QR_MASK)
-    qr.add_data(url)
-    qr.make(fit=True)
-    modules = qr.get_matrix()  # border included; True is a dark module
+    """The QR code of ``url`` (one-module border), ``side`` pixels square, black on white: the same code as
+    the PDF appearance's (:func:`siakgate.signing.appearance.qr_modules`, its fixed mask)."""
+    modules = qr_modules(url)  # True is a dark module
     image = Image.frombytes(
         "L", (len(modules), len(modules)), bytes(0 if dark else 255 for row in modules for dark in row)
     )
-    return image.resize((side, side), Image.Resampling.NEAREST)
+    return ImageOps.expand(image, border=1, fill=255).resize((side, side), Image.Resampling.NEAREST)
 
 
 def _text_layer(tte: TteBlock, w: int, h: int) -> Image.Image:
