@@ -298,18 +298,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _pki_variant(url: str, out: Path) -> Path:
-    """The test PKI made for mock BSrE at ``url`` (certs/generate.py: same keys and identities, URLs moved)."""
+def _pki_for(url: str, state: Path) -> Path:
+    """The test PKI ``make run`` gives mock BSrE at ``url``: scripts/run.py's ``pki_for`` (certs/ on port 8082,
+    else its variant for ``url``, same keys and identities)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_certs_generate", CERTS / "generate.py")
+    spec = importlib.util.spec_from_file_location("siakgate_run_script", ROOT / "scripts" / "run.py")
     assert spec is not None
     assert spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
+    run = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run  # its dataclasses look their module up there
+    spec.loader.exec_module(run)
     with contextlib.redirect_stdout(sys.stderr):  # its report of what it wrote is not part of the table
-        generator.generate(CERTS, base_url=url, out_dir=out)
-    return out
+        certs: Path = run.pki_for(url, state)
+    return certs
 
 
 @dataclass
@@ -335,7 +337,7 @@ def mock_bsre(state: Path) -> Iterator[MockBsre]:
     test PKI regenerated for that port under ``state``; stop it afterwards."""
     port = AIA_PORT if _port_free(AIA_PORT) else _free_port()
     url = f"http://127.0.0.1:{port}"
-    certs = CERTS if port == AIA_PORT else _pki_variant(url, state / "pki")
+    certs = _pki_for(url, state)
     log = (state / "mock_bsre.log").open("wb")
     process = subprocess.Popen(
         [
