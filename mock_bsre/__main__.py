@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from mock_bsre.app import create_app
-from mock_bsre.config import BsreMockConfig
+from mock_bsre.config import SIGNATURE_FORMATS, V1_ERROR_SHAPES, BsreMockConfig
 from mock_bsre.pki import load_pki
 from mock_common.faults import add_cli_options, config_from_args
 from mock_common.server import serve_forever
@@ -29,6 +29,19 @@ def main(argv: list[str] | None = None) -> None:
         "--certs-dir", type=Path, default=None, help="test PKI (default: $SIAKGATE_CERTS_DIR, else certs/)"
     )
     parser.add_argument("--pades-level", choices=["B-B", "B-T"], default="B-T")
+    parser.add_argument(
+        "--v1-errors",
+        choices=V1_ERROR_SHAPES,
+        default="guide",
+        help="shape of v1 sign errors: the technical guide's (default) or the code in status_code",
+    )
+    parser.add_argument(
+        "--signature-format",
+        choices=SIGNATURE_FORMATS,
+        default="pades",
+        help="sub-filter of the signatures made: ETSI.CAdES.detached (pades, default) or adbe.pkcs7.detached",
+    )
+    parser.add_argument("--csc-strict", action="store_true", help="CSC API refuses CSC v1 field names (hash, hashAlgo)")
     add_cli_options(parser)
     args = parser.parse_args(argv)
     args.state_dir.mkdir(parents=True, exist_ok=True)
@@ -37,6 +50,9 @@ def main(argv: list[str] | None = None) -> None:
         certs_dir=args.certs_dir,
         faults=config_from_args(args),
         pades_level=args.pades_level,
+        v1_error_shape=args.v1_errors,
+        signature_format=args.signature_format,
+        csc_strict=args.csc_strict,
     )
     warning = address_mismatch(args.certs_dir, f"http://{args.host}:{args.port}")
     if warning:
