@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--v1-errors",
         choices=V1_ERROR_SHAPES,
-        default="guide",
-        help="shape of v1 sign errors: the technical guide's (default) or the code in status_code",
+        default="text",
+        help="where v1 sign errors carry the reason code: at the end of the error text (default) or in status_code",
     )
     parser.add_argument(
         "--signature-format",

@@ -13,7 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_SIGNERS_FILE = PACKAGE_DIR / "signers.yaml"
 
 PADES_LEVELS = ("B-B", "B-T")
-V1_ERROR_SHAPES = ("guide", "status-code")
+V1_ERROR_SHAPES = ("text", "status-code")
 SIGNATURE_FORMATS = ("pades", "pkcs7")
 
 
@@ -30,9 +30,9 @@ class BsreMockConfig:
     ``clients`` maps HTTP Basic user names to passwords (one pair per calling application);
     ``disabled_clients`` are known but switched off by the admin (401 like a wrong password).
     ``pades_level`` is ``B-T`` (signature time-stamped by the in-process TSA) or ``B-B``.
-    ``v1_error_shape``: how a v1 refusal carries BSrE's reason code: ``guide`` (the technical guide's shape, see
-    ``API.md``) or ``status-code`` (the code in ``status_code``, as field clients such as a Laravel client's
-    ``isWrongPassphrase()`` read it).
+    ``v1_error_shape``: where a v1 refusal carries BSrE's reason code: ``text`` (at the end of ``error``, with
+    ``status_code`` the HTTP status: the shape integrators quote, the default; the guide shows no error body) or
+    ``status-code`` (in ``status_code``, as a Laravel client's ``isWrongPassphrase()`` reads it).
     ``signature_format``: ``pades`` (``ETSI.CAdES.detached``) or ``pkcs7`` (``adbe.pkcs7.detached``, what the
     guide's "PKCS7-T" suggests the real service may produce).
     ``csc_strict``: the CSC API refuses CSC v1 field names (``hash``, ``hashAlgo``) instead of accepting them.
@@ -50,7 +50,7 @@ class BsreMockConfig:
     csc_token_ttl_seconds: int = 3600
     csc_multisign: int = 10
     seal_activation_ttl_seconds: int = 86400
-    v1_error_shape: str = "guide"
+    v1_error_shape: str = "text"
     signature_format: str = "pades"
     csc_strict: bool = False
 
