@@ -9,6 +9,8 @@ endpoints.
                          only families whose No. KK carries that area code prefix (province, regency, kecamatan)
 ``GET /_admin/stats``     counts of families, residents, requests and signed KKs
 ``GET|PUT /_admin/faults`` fault injection (mock_common.faults)
+``POST /dukcapil/get_json/<consumer>/CALL_NIK`` and ``.../CALL_VERIFY_BY_ELEMEN``: Dukcapil's REST/JSON web
+                         service over the same population (:mod:`mock_siak.dukcapil_rest`)
 
 A request is handled in this order: size limit, safe parse (no DTD/entities), authentication, XSD
 validation, then the operation in one transaction; the answer is checked against the XSD before it
@@ -32,6 +34,7 @@ from mock_common.faults import FaultInjector
 from mock_siak import contract, soap
 from mock_siak.auth import Authenticator
 from mock_siak.config import DraftRenderer, PopulationSource, SiakMockConfig
+from mock_siak.dukcapil_rest import DukcapilRest
 from mock_siak.errors import DATA_TIDAK_VALID, LAYANAN_TIDAK_TERSEDIA, Masalah, SiakError
 from mock_siak.service import SiakService
 from mock_siak.store import Store
@@ -154,6 +157,7 @@ def create_app(config: SiakMockConfig) -> FaultInjector:
     store = open_store(config)
     service = SiakService(store, config, _renderer(config))
     endpoint = SoapEndpoint(service, Authenticator(config.clients), config.max_body_bytes)
+    dukcapil = DukcapilRest(store, config)
 
     async def healthz(request: Request) -> Response:
         counts = await run_in_threadpool(store.counts)
@@ -182,6 +186,7 @@ def create_app(config: SiakMockConfig) -> FaultInjector:
     app = Starlette(
         routes=[
             Route("/siak", endpoint.handle, methods=["GET", "POST"]),
+            Route("/dukcapil/get_json/{path:path}", dukcapil.handle, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/_admin/sample", sample, methods=["GET"]),
             Route("/_admin/stats", stats, methods=["GET"]),

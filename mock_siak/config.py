@@ -36,6 +36,21 @@ def now_wib() -> datetime:
     return datetime.now(WIB)
 
 
+@dataclass(frozen=True)
+class DukcapilAccount:
+    """One consumer of the Dukcapil REST service (:mod:`mock_siak.dukcapil_rest`): its ``user_id`` and
+    ``password`` and, when not empty, the only ``ip_user`` values it may send (empty: any, but one is required).
+    Development credentials of a mock, never real ones."""
+
+    user_id: str
+    password: str
+    ip_users: tuple[str, ...] = ()
+
+
+def _dukcapil_accounts() -> dict[str, DukcapilAccount]:
+    return {"siakgate": DukcapilAccount("siakgate", "siakgate-dev")}
+
+
 @dataclass
 class SiakMockConfig:
     """Everything ``create_app`` needs.
@@ -58,6 +73,10 @@ class SiakMockConfig:
     clock: Callable[[], datetime] = now_wib
     population: PopulationSource | None = None
     draft_renderer: DraftRenderer | None = None
+    dukcapil_accounts: dict[str, DukcapilAccount] = field(default_factory=_dukcapil_accounts)
+    """Consumers of ``/dukcapil/get_json/<consumer>/...`` (the key is the consumer in the path)."""
+    dukcapil_daily_quota: int | None = None
+    """Calls per consumer per WIB day before ``Kuota Akses Hari ini telah Habis``; None: unlimited."""
 
     def __post_init__(self) -> None:
         self.state_dir = Path(self.state_dir)

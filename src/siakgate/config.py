@@ -7,6 +7,11 @@ Examples::
     SIAKGATE_SIAK__USERNAME=gateway-lumajang
     SIAKGATE_SIAK__PASSWORD=...
     SIAKGATE_BSRE__URL=https://esign.lumajang.example
+    SIAKGATE_DUKCAPIL__ENABLED=true
+    SIAKGATE_DUKCAPIL__URL=https://ws.dukcapil.example:8000
+    SIAKGATE_DUKCAPIL__CONSUMER=DISDUKCAPIL_3508
+    SIAKGATE_DUKCAPIL__USER_ID=...
+    SIAKGATE_DUKCAPIL__PASSWORD=...
     SIAKGATE_TRUST_ROOTS='["/etc/siakgate/bsre-root.crt"]'
     SIAKGATE_VERIFY__REVOCATION_ENDPOINTS='["http://pki.example.go.id/"]'
     SIAKGATE_SIGNING__BACKEND=pkcs11
@@ -80,6 +85,27 @@ class SiakSettings(BaseModel):
     username: str = "siakgate"
     password: SecretStr = SecretStr("siakgate-dev")
     timeout_seconds: float = 30.0
+
+
+class DukcapilSettings(BaseModel):
+    """Dukcapil's REST/JSON web service (``CALL_NIK``, ``CALL_VERIFY_BY_ELEMEN``; :mod:`siakgate.siak.dukcapil`).
+
+    Requests go to ``<url>/dukcapil/get_json/<consumer>/<SERVICE>``; ``user_id``, ``password`` and ``ip_user``
+    travel in the JSON body, as Dukcapil issues them to each consumer. The defaults are mock SIAK's (``make run``).
+    ``enabled`` says the deployment uses the service: outside development its password must then be real.
+    """
+
+    enabled: bool = False
+    url: str = "http://127.0.0.1:8081"
+    consumer: str = "siakgate"
+    """The consumer segment(s) of the path, as Dukcapil assigned them (``BPS``, ``12-05/diskominfo_1205``)."""
+    user_id: str = "siakgate"
+    password: SecretStr = SecretStr("siakgate-dev")
+    ip_user: str = "127.0.0.1"
+    """The gateway's address as registered with Dukcapil (sent as ``ip_user`` / ``IP_USER``)."""
+    threshold: int = Field(default=90, ge=0, le=100)
+    """Default ``TRESHOLD`` of a verify-by-element call: the similarity (0-100) a free-text element needs."""
+    timeout_seconds: float = 15.0
 
 
 class BsreSettings(BaseModel):
@@ -232,6 +258,7 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     siak: SiakSettings = Field(default_factory=SiakSettings)
     bsre: BsreSettings = Field(default_factory=BsreSettings)
+    dukcapil: DukcapilSettings = Field(default_factory=DukcapilSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     trust_roots: list[Path] = Field(default_factory=list)
@@ -319,6 +346,8 @@ class Settings(BaseSettings):
         for name, secret in (("siak.password", self.siak.password), ("bsre.password", self.bsre.password)):
             if secret.get_secret_value() in PLACEHOLDER_SECRETS:
                 problems.append(f"{name} is a development placeholder")
+        if self.dukcapil.enabled and self.dukcapil.password.get_secret_value() in PLACEHOLDER_SECRETS:
+            problems.append("dukcapil.password is a development placeholder")
         if self.notify.endpoints() and self.notify.webhook_secret.get_secret_value() in PLACEHOLDER_SECRETS:
             problems.append("notify.webhook_secret is a development placeholder")
         token = self.metrics_token.get_secret_value() if self.metrics_token is not None else ""

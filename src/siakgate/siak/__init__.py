@@ -8,9 +8,13 @@
 
 Errors are those of :mod:`siakgate.errors` (SOAP faults by KODE, transport failures as transient
 errors); :mod:`siakgate.siak.client` documents which operation is retried when.
+
+:class:`DukcapilClient` (:mod:`siakgate.siak.dukcapil`) speaks Dukcapil's REST/JSON web service instead
+(``CALL_NIK``, ``CALL_VERIFY_BY_ELEMEN``), the way backend systems already check a NIK.
 """
 
 from siakgate.siak.client import SiakClient
+from siakgate.siak.dukcapil import DukcapilClient, DukcapilResident, ElementMatch, VerificationResult
 from siakgate.siak.models import (
     CheckOutcome,
     CheckResult,
@@ -32,6 +36,9 @@ __all__ = [
     "CheckResult",
     "Decision",
     "Draft",
+    "DukcapilClient",
+    "DukcapilResident",
+    "ElementMatch",
     "EntryResult",
     "PersonRecord",
     "PrintEntry",
@@ -43,4 +50,5 @@ __all__ = [
     "SiakClient",
     "SignedUpload",
     "StatusChange",
+    "VerificationResult",
 ]
