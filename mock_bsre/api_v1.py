@@ -1,4 +1,8 @@
-"""API v1 (multipart form): sign, one-time download, verify, user status."""
+"""API v1 (multipart form): sign, one-time download, verify, user status.
+
+Follows the guide's v1 chapter (printed p.7-17). Refusals are HTTP 400 in the body shape
+``BsreMockConfig.v1_error_shape`` chooses (:func:`mock_bsre.errors.v1_error`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ from mock_bsre import errors
 from mock_bsre.errors import ApiError, Refused, v1_sign_error
 from mock_bsre.pdfsign import Appearance, SignRequest
 from mock_bsre.service import Credentials, service_of
+from mock_bsre.tags import validate_tag
+
+# ``image`` is a boolean (guide p.8); PHP clients send ``true`` as "1" (Guzzle multipart casts it to a string).
+_TRUE = ("true", "1")
+_FALSE = ("false", "0")
 
 
 def _text(form: FormData, name: str) -> str | None:
@@ -55,19 +64,22 @@ async def _appearance(form: FormData) -> Appearance:
         tag=tag if isinstance(tag, str) and tag != "" else None,
         text=_text(form, "text"),
     )
-    if (_text(form, "image") or "false").lower() == "true":
+    if app.tag is not None:
+        validate_tag(app.tag)
+    image = (_text(form, "image") or "").lower()
+    if image not in ("", *_TRUE, *_FALSE):
+        raise Refused(errors.BAD_REQUEST, "Parameter image harus true atau false")
+    if image in _TRUE:
         upload = await _file(form, "imageTTD")
         if upload is None:
             raise Refused(errors.BAD_REQUEST, "imageTTD wajib diisi jika image=true")
         app.image = await upload.read()
-    else:
-        app.link_qr = _text(form, "linkQR")
-        if not app.link_qr:
-            raise Refused(errors.BAD_REQUEST, "linkQR wajib diisi jika image=false")
-    if app.tag is not None:
-        from mock_bsre.tags import validate_tag
-
-        validate_tag(app.tag)
+        return app
+    app.link_qr = _text(form, "linkQR")
+    if not app.link_qr and (image in _FALSE or app.tag is None):
+        # Guide p.10: image=false requires linkQR. A tag-only call (``tag_koordinat`` and nothing else, as
+        # esign-ts's ``VisibleSignOptions.withTag`` sends) gets a text stamp instead (chosen, API.md).
+        raise Refused(errors.BAD_REQUEST, "linkQR wajib diisi jika image=false")
     return app
 
 
@@ -85,7 +97,7 @@ async def sign_pdf(request: Request) -> Response:
         assert user.certificate is not None
         (signed,) = await service.sign(user.certificate, [sign_request])
     except Refused as refused:
-        raise v1_sign_error(refused) from refused
+        raise v1_sign_error(refused, service.config.v1_error_shape) from refused
     doc_id = service.documents.put(signed)
     return Response(signed, media_type="application/pdf", headers={"id_dokumen": doc_id})
 
@@ -101,15 +113,18 @@ async def download(request: Request) -> Response:
 
 
 async def verify(request: Request) -> Response:
-    async with request.form() as form:
-        upload = await _file(form, "signed_file")
-        if upload is None:
-            raise ApiError(400, {"error": "signed_file wajib diisi", "status_code": 400})
-        pdf = await upload.read()
-        name = upload.filename or "dokumen.pdf"
+    service = service_of(request)
     try:
-        report: dict[str, Any] = await service_of(request).verify(pdf, name, 1)
+        async with request.form() as form:
+            upload = await _file(form, "signed_file")
+            if upload is None:
+                raise Refused(errors.BAD_REQUEST, "signed_file wajib diisi")
+            pdf = await upload.read()
+            name = upload.filename or "dokumen.pdf"
+        report: dict[str, Any] = await service.verify(pdf, name, 1)
     except Refused as refused:
+        if service.config.v1_error_shape == "status-code":
+            raise ApiError(400, {"error": refused.message, "status_code": refused.code}) from refused
         raise ApiError(400, {"error": f"Proses verifikasi gagal : {refused.message}", "status_code": 400}) from refused
     return JSONResponse(report)
 

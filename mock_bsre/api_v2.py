@@ -1,4 +1,8 @@
-"""API v2 (JSON, files in base64): bulk signing, TOTP, user status, verify, electronic seal."""
+"""API v2 (JSON, files in base64): bulk signing, TOTP, user status and registration, verify, electronic seal.
+
+Answers follow BSrE's guide ("Petunjuk Teknis API Esign Client Service" v2.2.1, printed pages cited); where
+the guide shows no answer the choice is written down in API.md.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import base64
 import binascii
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -20,6 +25,18 @@ from mock_bsre.state import OutboxMessage
 from mock_bsre.tags import validate_tag
 
 MAX_SEAL_ACTIVATION_USES = 1_000_000
+
+
+def _one_time_code(body: dict[str, Any]) -> str | None:
+    """The one-time code: ``totp`` in the guide's parameter list (p.19), ``otp`` in its examples (p.23-24)."""
+    value = body.get("totp") or body.get("otp")
+    return str(value) if value else None
+
+
+def _expires(epoch: float) -> str:
+    """``2023-08-07T04:24:40.927+0000``: UTC, milliseconds, offset without a colon (guide p.27, p.29)."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -77,6 +94,7 @@ def _requests(body: dict[str, Any]) -> list[SignRequest]:
                 page=props.get("page"),
                 x=_num(props, "originX"),
                 y=_num(props, "originY"),
+                origin_top_left=True,  # printed p.21: y = 0 at the top, (x, y) the box's upper-left corner
                 width=_num(props, "width"),
                 height=_num(props, "height"),
                 tag=str(tag) if tag else None,
@@ -106,7 +124,7 @@ async def sign_pdf(request: Request) -> Response:
     try:
         body = await _body(request)
         sign_requests = _requests(body)
-        creds = Credentials(passphrase=body.get("passphrase"), totp=body.get("totp"))
+        creds = Credentials(passphrase=body.get("passphrase"), totp=_one_time_code(body))
         user = service.signer_for(body.get("nik"), body.get("email"), creds, len(sign_requests))
         assert user.certificate is not None
         return await _signed_response(service, user.certificate, sign_requests)
@@ -148,6 +166,17 @@ async def check_status(request: Request) -> Response:
     return JSONResponse(service.status_of(body.get("nik"), body.get("email")))
 
 
+async def register_user(request: Request) -> Response:
+    """``{nama, email}`` (guide p.33-34, which shows no answer): the seal endpoints' envelope (chosen)."""
+    service = service_of(request)
+    try:
+        body = await _body(request)
+        service.register(body.get("nama"), body.get("email"))
+    except Refused as refused:
+        raise v2_error(refused) from refused
+    return JSONResponse({"success": True, "message": "Registrasi user berhasil", "data": None})
+
+
 async def verify_pdf(request: Request) -> Response:
     service = service_of(request)
     try:
@@ -167,8 +196,8 @@ def _activation_subject(id_subscriber: str) -> str:
 
 
 async def seal_activation(request: Request) -> Response:
-    """Without ``totp``: e-mail an activation code. With a valid one: refresh it, answer the
-    new code.
+    """Without ``totp``: e-mail an activation code (guide p.26). With a valid one: extend it ("Refresh Seal
+    Activation OTP", "memperpanjang masa berlaku token", p.26-27) and answer it with its new expiry.
     """
     service = service_of(request)
     ttl = service.config.seal_activation_ttl_seconds
@@ -176,48 +205,55 @@ async def seal_activation(request: Request) -> Response:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
         subject = _activation_subject(seal.id_subscriber)
-        previous = body.get("totp")
-        if previous:  # refresh: the previous activation code must be valid, and then ends
-            if not service.otps.peek(subject, str(previous)):
+        previous = _one_time_code(body)
+        if previous:
+            expires = service.otps.extend(subject, previous, ttl)
+            if expires is None:
                 raise Refused(errors.INVALID_TOTP, "TOTP tidak valid atau sudah kedaluwarsa")
-            service.otps.revoke(subject)
+            data = {"message": "TOTP Aktivasi masih berlaku", "totp": previous, "expires": _expires(expires)}
+            return JSONResponse({"success": True, "message": None, "data": {**data, "result": True}})
         code = service.otps.issue(subject, MAX_SEAL_ACTIVATION_USES, None, ttl=ttl)
     except Refused as refused:
         raise v2_error(refused) from refused
-    if not previous:
-        service.otps.send(OutboxMessage(seal.email, None, seal.id_subscriber, "seal-activation", code, 0, time.time()))
-        return JSONResponse({"message": "Kode aktivasi seal telah dikirim ke email terdaftar"})
-    return JSONResponse({"message": "Aktivasi seal berhasil diperbarui", "result": code, "expired": ttl})
+    service.otps.send(OutboxMessage(seal.email, None, seal.id_subscriber, "seal-activation", code, 0, time.time()))
+    return JSONResponse({"success": True, "message": "TOTP Aktivasi berhasil dikirim", "data": None})
 
 
 async def seal_revoke(request: Request) -> Response:
+    """``{idSubscriber, totp}`` (guide p.27-28, which shows no answer): the activation's envelope (chosen)."""
     service = service_of(request)
     try:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
         subject = _activation_subject(seal.id_subscriber)
-        if not service.otps.peek(subject, str(body.get("totp", ""))):
+        if not service.otps.peek(subject, _one_time_code(body) or ""):
             raise Refused(errors.INVALID_TOTP, "TOTP tidak valid atau sudah kedaluwarsa")
         service.otps.revoke(subject)
         service.otps.revoke(f"seal:{seal.id_subscriber}")
     except Refused as refused:
         raise v2_error(refused) from refused
-    return JSONResponse({"message": "Aktivasi seal berhasil dicabut"})
+    return JSONResponse({"success": True, "message": "TOTP Aktivasi berhasil dicabut", "data": None})
 
 
 async def seal_totp(request: Request) -> Response:
+    """``{idSubscriber, data, totp: activation}`` → ``{message, totp, expires, result}`` unwrapped (guide p.28-29);
+    the code is also e-mailed (the seal PDF section says the user receives it by e-mail, p.29).
+    """
     service = service_of(request)
     try:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
-        if not service.otps.peek(_activation_subject(seal.id_subscriber), str(body.get("totp", ""))):
+        if not service.otps.peek(_activation_subject(seal.id_subscriber), _one_time_code(body) or ""):
             raise Refused(errors.SEAL_NOT_ACTIVE, "Seal belum aktif atau TOTP aktivasi tidak valid")
         uses = _uses(body)
         code = service.otps.issue(f"seal:{seal.id_subscriber}", uses, None)
     except Refused as refused:
         raise v2_error(refused) from refused
+    expires = service.otps.expiry(f"seal:{seal.id_subscriber}", code)
     service.otps.send(OutboxMessage(seal.email, None, seal.id_subscriber, "seal-totp", code, uses, time.time()))
-    return JSONResponse({"message": "TOTP seal berhasil dibuat", "result": code, "expired": service.otps.ttl})
+    return JSONResponse(
+        {"message": "TOTP berhasil dibuat", "totp": code, "expires": _expires(expires or time.time()), "result": True}
+    )
 
 
 async def seal_pdf(request: Request) -> Response:
@@ -226,7 +262,7 @@ async def seal_pdf(request: Request) -> Response:
         body = await _body(request)
         seal = service.seal(body.get("idSubscriber"))
         sign_requests = _requests(body)
-        service.otps.consume(f"seal:{seal.id_subscriber}", str(body.get("totp", "")), len(sign_requests))
+        service.otps.consume(f"seal:{seal.id_subscriber}", _one_time_code(body) or "", len(sign_requests))
         return await _signed_response(service, seal.certificate, sign_requests)
     except Refused as refused:
         raise v2_error(refused) from refused
@@ -236,6 +272,7 @@ routes = [
     Route("/api/v2/sign/pdf", sign_pdf, methods=["POST"]),
     Route("/api/v2/sign/get/totp", get_totp, methods=["POST"]),
     Route("/api/v2/user/check/status", check_status, methods=["POST"]),
+    Route("/api/v2/user/registration", register_user, methods=["POST"]),
     Route("/api/v2/verify/pdf", verify_pdf, methods=["POST"]),
     Route("/api/v2/seal/get/activation", seal_activation, methods=["POST"]),
     Route("/api/v2/seal/revoke/activation", seal_revoke, methods=["POST"]),

@@ -1,13 +1,22 @@
-"""Remote hash signing in the shape of the Cloud Signature Consortium API v2, under ``/csc/v2``.
+"""Remote hash signing in the shape of the Cloud Signature Consortium API v2 (2.0.0.2), under ``/csc/v2``.
 
 The calling application logs in with its HTTP Basic credentials (``auth/login`` gives a Bearer
-token;
-Basic is also accepted directly). A credential is a signer's key (credential id = certificate name);
-``credentials/authorize`` takes the signer's passphrase as PIN, or a v2 TOTP as OTP, and
-returns a SAD
-valid for exactly ``numSignatures`` hashes (and only the listed hashes, when listed).
-Field names of CSC v1 (``hash``, ``hashAlgo``) are accepted too, because pyHanko's client sends
-them.
+token; Basic is also accepted directly). A credential is a signer's key (credential id = certificate
+name); ``credentials/authorize`` takes the signer's passphrase as ``PIN``, or a v2 TOTP as ``OTP``,
+and returns a SAD valid for exactly ``numSignatures`` hashes (and only the listed ``hashes``, when
+listed), for ``sad_ttl_seconds``.
+
+Field names: the standard's v2 names (``hashes``, ``hashAlgorithmOID``). By default the CSC v1 names
+``hash`` and ``hashAlgo`` are accepted too, because pyHanko's ``CSCSigner`` sends them to ``/csc/v2``;
+with ``BsreMockConfig.csc_strict`` they are not read, and a request that carries only a v1 name is
+refused with ``invalid_request`` naming the missing v2 parameter, so integrators can test against the
+standard.
+
+Errors are the standard's ``{"error", "error_description"}`` with its texts (HTTP 400 unless said):
+a wrong PIN is ``invalid_pin`` "The PIN is invalid", a wrong OTP ``invalid_otp`` "The OTP is
+invalid", an expired SAD ``invalid_request`` "SAD expired", an unknown SAD, or one whose
+``numSignatures`` are all spent (the service invalidates it), ``invalid_request`` "Invalid parameter
+SAD". See ``mock_bsre/API.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ HASHES: dict[str, hashes.HashAlgorithm] = {
 }
 RSA_PKCS1 = "1.2.840.113549.1.1.1"
 SIGN_ALGOS: dict[str, str | None] = {
-    RSA_PKCS1: None,  # hash given by hashAlgo
+    RSA_PKCS1: None,  # the hash is named by hashAlgorithmOID
     "1.2.840.113549.1.1.11": "2.16.840.1.101.3.4.2.1",
     "1.2.840.113549.1.1.12": "2.16.840.1.101.3.4.2.2",
     "1.2.840.113549.1.1.13": "2.16.840.1.101.3.4.2.3",
@@ -75,13 +84,57 @@ def _credential(service: BsreService, body: dict[str, Any]) -> User:
     return user
 
 
-def _hash_list(body: dict[str, Any]) -> list[str]:
-    values = body.get("hashes", body.get("hash"))
+def _strict(service: BsreService) -> bool:
+    return service.config.csc_strict
+
+
+def _hash_list(body: dict[str, Any], strict: bool) -> list[str] | None:
+    """``hashes`` (v2), or ``hash`` (v1) unless strict; None when neither is given."""
+    values = body.get("hashes")
+    if values is None and "hash" in body:
+        if strict:
+            raise CscError(400, "invalid_request", "Missing (or invalid type) array parameter hashes")
+        values = body["hash"]
     if values is None:
-        return []
+        return None
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise CscError(400, "invalid_request", "Invalid parameter hashes")
+        raise CscError(400, "invalid_request", "Missing (or invalid type) array parameter hashes")
     return values
+
+
+def _hash_oid(body: dict[str, Any], strict: bool) -> str | None:
+    """``hashAlgorithmOID`` (v2), or ``hashAlgo`` (v1) unless strict; None when neither is given."""
+    oid = body.get("hashAlgorithmOID")
+    if oid is None and "hashAlgo" in body:
+        if strict:
+            raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter hashAlgorithmOID")
+        oid = body["hashAlgo"]
+    if oid is None:
+        return None
+    if not isinstance(oid, str):
+        raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter hashAlgorithmOID")
+    if oid not in HASHES:
+        raise CscError(400, "invalid_request", "Invalid parameter hashAlgorithmOID")
+    return oid
+
+
+def _digests(hash_list: list[str], algorithm: hashes.HashAlgorithm | None) -> list[bytes]:
+    try:
+        digests = [base64.b64decode(h, validate=True) for h in hash_list]
+    except (binascii.Error, ValueError) as exc:
+        raise CscError(400, "invalid_request", "Invalid Base64 hash string parameter") from exc
+    if algorithm is not None and any(len(d) != algorithm.digest_size for d in digests):
+        raise CscError(400, "invalid_request", "Invalid digest value length")
+    return digests
+
+
+def _secret(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise CscError(400, "invalid_request", f"Invalid parameter {name}")
+    return value
 
 
 async def info(request: Request) -> Response:
@@ -174,24 +227,32 @@ async def authorize(request: Request) -> Response:
     _authenticate(request)
     service = service_of(request)
     body = await _body(request)
+    strict = _strict(service)
     user = _credential(service, body)
     num = body.get("numSignatures")
-    if not isinstance(num, int) or num < 1:
+    if not isinstance(num, int) or isinstance(num, bool):
         raise CscError(400, "invalid_request", "Missing (or invalid type) integer parameter numSignatures")
+    if num < 1:
+        raise CscError(400, "invalid_request", "Invalid value for parameter numSignatures")
     if num > service.config.csc_multisign:
-        raise CscError(400, "invalid_request", "numSignatures is greater than multisign")
-    hash_list = _hash_list(body)
-    if hash_list and len(hash_list) != num:
-        raise CscError(400, "invalid_request", "Number of hashes does not match numSignatures")
+        raise CscError(400, "invalid_request", "Numbers of signatures is too high")
+    hash_list = _hash_list(body, strict)
+    hash_oid = _hash_oid(body, strict)
+    if hash_list is not None:
+        if strict and hash_oid is None:  # v2: hashAlgorithmOID is required when hashes are listed
+            raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter hashAlgorithmOID")
+        _digests(hash_list, HASHES[hash_oid] if hash_oid else None)
+        if len(hash_list) != num:
+            raise CscError(400, "invalid_request", "Number of hashes does not match numSignatures")
     if user.status != "ISSUE":
         raise CscError(400, "invalid_request", "The signing key is disabled")
-    pin, otp = body.get("PIN"), body.get("OTP")
-    if otp:
+    pin, otp = _secret(body, "PIN"), _secret(body, "OTP")
+    if otp is not None:
         try:
-            service.otps.consume(f"nik:{user.nik}", str(otp), num)
+            service.otps.consume(f"nik:{user.nik}", otp, num)
         except Refused as exc:
             raise CscError(400, "invalid_otp", "The OTP is invalid") from exc
-    elif not isinstance(pin, str) or not pin:
+    elif pin is None:
         raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter PIN")
     elif not user.passphrase_ok(pin):
         raise CscError(400, "invalid_pin", "The PIN is invalid")
@@ -204,25 +265,29 @@ async def sign_hash(request: Request) -> Response:
     _authenticate(request)
     service = service_of(request)
     body = await _body(request)
+    strict = _strict(service)
     user = _credential(service, body)
     assert user.certificate is not None
-    hash_list = _hash_list(body)
-    if not hash_list:
+    sad_value = body.get("SAD")
+    if not isinstance(sad_value, str) or not sad_value:
+        raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter SAD")
+    hash_list = _hash_list(body, strict)
+    if hash_list is None:
         raise CscError(400, "invalid_request", "Missing (or invalid type) array parameter hashes")
+    if not hash_list:
+        raise CscError(400, "invalid_request", "Empty hash array")
     sign_algo = body.get("signAlgo")
+    if not isinstance(sign_algo, str) or not sign_algo:
+        raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter signAlgo")
     if sign_algo not in SIGN_ALGOS:
         raise CscError(400, "invalid_request", "Invalid parameter signAlgo")
-    hash_oid = SIGN_ALGOS[sign_algo] or body.get("hashAlgorithmOID") or body.get("hashAlgo")
-    if hash_oid not in HASHES:
-        raise CscError(400, "invalid_request", "Invalid parameter hashAlgorithmOID")
-    algorithm = HASHES[str(hash_oid)]
-    try:
-        digests = [base64.b64decode(h, validate=True) for h in hash_list]
-    except (binascii.Error, ValueError) as exc:
-        raise CscError(400, "invalid_request", "Invalid Base64 hash string parameter") from exc
-    if any(len(d) != algorithm.digest_size for d in digests):
-        raise CscError(400, "invalid_request", "Invalid digest value length")
-    _spend_sad(service, str(body.get("SAD", "")), user.certificate, hash_list)
+    # A signAlgo such as sha256WithRSAEncryption names its hash: hashAlgorithmOID is then ignored.
+    hash_oid = SIGN_ALGOS[sign_algo] or _hash_oid(body, strict)
+    if hash_oid is None:
+        raise CscError(400, "invalid_request", "Missing (or invalid type) string parameter hashAlgorithmOID")
+    algorithm = HASHES[hash_oid]
+    digests = _digests(hash_list, algorithm)
+    _spend_sad(service, sad_value, user.certificate, hash_list)
     key = service.pki.crypto_private_key(user.certificate)  # parsed once, as an HSM holds it
     if not isinstance(key, rsa.RSAPrivateKey):
         raise CscError(400, "invalid_request", "Key algorithm not supported")
@@ -231,18 +296,18 @@ async def sign_hash(request: Request) -> Response:
 
 
 def _spend_sad(service: BsreService, sad_value: str, credential_id: str, hash_list: list[str]) -> None:
+    """Spend ``len(hash_list)`` of the SAD's signatures; a spent SAD is invalidated, as the standard asks."""
     sessions = service.csc
     with sessions.lock:
         sad = sessions.sads.get(sad_value)
-        if sad is None or sad.credential_id != credential_id:
+        if sad is None or sad.credential_id != credential_id:  # unknown, or every signature already made
             raise CscError(400, "invalid_request", "Invalid parameter SAD")
         if sad.expires_at <= sessions.clock():
             del sessions.sads[sad_value]
             raise CscError(400, "invalid_request", "SAD expired")
-        if sad.hashes is not None and not set(hash_list) <= sad.hashes:
+        # More hashes than the SAD has signatures left: the extra ones are not authorised by it (chosen text).
+        if len(hash_list) > sad.remaining or (sad.hashes is not None and not set(hash_list) <= sad.hashes):
             raise CscError(400, "invalid_request", "Hash is not authorized by the SAD")
-        if len(hash_list) > sad.remaining:
-            raise CscError(400, "invalid_request", "Number of hashes exceeds the authorized numSignatures")
         sad.remaining -= len(hash_list)
         if sad.hashes is not None:
             sad.hashes -= set(hash_list)

@@ -57,10 +57,26 @@ class CscError(Exception):
         self.description = description
 
 
-def v1_sign_error(refused: Refused) -> ApiError:
-    """v1 shape as served: HTTP 400 ``{"error": "Proses signing gagal : <reason> <code>", ...}``."""
-    text = f"Proses signing gagal : {refused.message} {refused.code}".rstrip()
+def v1_error(refused: Refused, shape: str = "text", action: str = "signing") -> ApiError:
+    """A v1 refusal, always HTTP 400, in one of the two body shapes integrators rely on.
+
+    The guide shows no v1 error body (printed p.7-15 show only the signed PDF), so both field shapes are
+    offered (``BsreMockConfig.v1_error_shape``):
+
+    - ``text``: ``{"error": "Proses <action> gagal : <reason> <code>", "status_code": 400}``: the code at the
+      end of the text, ``status_code`` the HTTP status (S3/S4 in API.md);
+    - ``status-code``: ``{"error": "<reason>", "status_code": <code>}``: the code in ``status_code``, as the
+      Laravel client's ``isWrongPassphrase()`` compares ``status_code == 2031`` (S6/S7).
+    """
+    if shape == "status-code":
+        return ApiError(400, {"error": refused.message, "status_code": refused.code})
+    text = f"Proses {action} gagal : {refused.message} {refused.code}".rstrip()
     return ApiError(400, {"error": text, "status_code": 400})
+
+
+def v1_sign_error(refused: Refused, shape: str = "text") -> ApiError:
+    """A refused v1 signing request (``POST /api/sign/pdf``) in the configured shape."""
+    return v1_error(refused, shape, "signing")
 
 
 def v2_error(refused: Refused, status: int = 400) -> ApiError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ def mask_nik(nik: str) -> str:
     return nik[:4] + "*" * max(len(nik) - 8, 0) + nik[-4:] if len(nik) > 8 else "****"
 
 
+REGISTERED_STATUS = "NO_CERTIFICATE"
+"""What ``POST /api/v2/user/registration`` leaves a new user in: an account without a certificate
+("Pengguna sudah terdaftar namun belum memiliki Sertifikat Elektronik", guide p.32)."""
+
+
 class Registry:
     """Who exists at mock BSrE, looked up by NIK, e-mail or idSubscriber."""
 
@@ -73,6 +79,19 @@ class Registry:
         self._by_nik = {u.nik: u for u in users}
         self._by_email = {u.email.lower(): u for u in users}
         self._seals = {s.id_subscriber: s for s in seals}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, email: str) -> User | None:
+        """Add a user known by e-mail only (the guide's registration takes ``nama`` and ``email``, p.33-34),
+        in memory; None if the e-mail is already registered.
+        """
+        user = User(nik="", email=email.strip(), name=name.strip(), status=REGISTERED_STATUS, passphrase="")
+        with self._lock:
+            if user.email.lower() in self._by_email:
+                return None
+            self.users.append(user)
+            self._by_email[user.email.lower()] = user
+        return user
 
     def find(self, nik: str | None = None, email: str | None = None) -> User | None:
         if nik:

@@ -4,6 +4,7 @@ verifying.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,9 @@ _STATUS_REFUSALS: dict[str, tuple[int, str]] = {
 }
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 @dataclass
 class Credentials:
     """How a signer proves it is them: a passphrase or a one-time code (v2 only)."""
@@ -62,6 +66,17 @@ class BsreService:
         status = user.status if user else "NOT_REGISTERED"
         code, message = STATUSES[status]
         return {"status_code": code, "status": status, "message": message}
+
+    def register(self, name: Any, email: Any) -> User:
+        """``POST /api/v2/user/registration``: a new account (status NO_CERTIFICATE) for ``name`` and ``email``."""
+        if not isinstance(name, str) or not name.strip():
+            raise Refused(errors.BAD_REQUEST, "nama wajib diisi")
+        if not isinstance(email, str) or not _EMAIL.fullmatch(email.strip()):
+            raise Refused(errors.BAD_REQUEST, "email wajib diisi dengan alamat email yang valid")
+        user = self.registry.register(name, email)
+        if user is None:
+            raise Refused(errors.BAD_REQUEST, "Email sudah terdaftar")
+        return user
 
     def signer_for(self, nik: str | None, email: str | None, creds: Credentials, n: int) -> User:
         """The user who may sign ``n`` documents now, or :class:`Refused` as the real service
@@ -109,7 +124,7 @@ class BsreService:
         def work() -> list[bytes]:
             signer = self.pki.signer(cert_name)
             stamper = self._timestamper()
-            return [sign_pdf(r, signer, stamper) for r in requests]
+            return [sign_pdf(r, signer, stamper, self.config.signature_format) for r in requests]
 
         return await anyio.to_thread.run_sync(work)
 

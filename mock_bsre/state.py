@@ -129,6 +129,21 @@ class OtpStore:
                 o.code == str(code) and o.expires_at > self.clock() and o.uses > 0 for o in self._codes.get(subject, [])
             )
 
+    def expiry(self, subject: str, code: str) -> float | None:
+        """When ``code`` of ``subject`` expires (clock seconds), None if it is unknown."""
+        with self._lock:
+            return next((o.expires_at for o in self._codes.get(subject, []) if o.code == str(code)), None)
+
+    def extend(self, subject: str, code: str, ttl: int) -> float | None:
+        """Give a still valid ``code`` a fresh ``ttl`` and answer its new expiry; None if it is not valid."""
+        with self._lock:
+            now = self.clock()
+            for otp in self._codes.get(subject, []):
+                if otp.code == str(code) and otp.expires_at > now and otp.uses > 0:
+                    otp.expires_at = now + ttl
+                    return otp.expires_at
+        return None
+
     def revoke(self, subject: str) -> None:
         with self._lock:
             self._codes.pop(subject, None)

@@ -1,4 +1,9 @@
-"""CSC API v2 of mock BSrE, driven by pyHanko's own CSC client and by hand for the error cases."""
+"""CSC API v2 of mock BSrE, driven by pyHanko's own CSC client and by hand for the error cases.
+
+pyHanko's ``CSCSigner`` sends CSC v1 field names (``hash``, ``hashAlgo``): the default mock accepts them
+(pyHanko signs unchanged), a ``csc_strict`` mock refuses them with the standard's ``invalid_request``.
+The standard's own flow, v2 names and error table: ``test_csc_v2_spec.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,19 @@ import pytest
 from bsre_testkit import KEPALA, make_pdf, validate
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationInfo,
     CSCAuthorizationManager,
     CSCServiceSessionInfo,
     CSCSigner,
+    base64_digest,
     fetch_certs_in_csc_credential,
 )
 
-from mock_common.pytest_plugin import MockService
+from mock_bsre.app import create_app
+from mock_bsre.config import BsreMockConfig
+from mock_common.pytest_plugin import MockService, serving
 
 SHA256 = "2.16.840.1.101.3.4.2.1"
 SHA256_RSA = "1.2.840.113549.1.1.11"
@@ -42,16 +51,26 @@ def csc(mock_bsre: MockService, token: str) -> Iterator[httpx.Client]:
         yield c
 
 
-class PinAuthorizationManager(CSCAuthorizationManager):
-    """Authorises each batch with the signer's passphrase as the CSC PIN."""
+@pytest.fixture(scope="module")
+def strict_bsre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]:
+    """A mock BSrE started with ``csc_strict`` (``--csc-strict``)."""
+    config = BsreMockConfig(state_dir=tmp_path_factory.mktemp("mock_bsre_strict"), csc_strict=True)
+    with serving(create_app(config), config.clients) as service:
+        yield service
 
-    def __init__(self, session: aiohttp.ClientSession, pin: str, *args: object) -> None:
+
+class PinAuthorizationManager(CSCAuthorizationManager):
+    """Authorises each batch with the signer's passphrase as the CSC PIN (the batch's hashes listed, unless
+    ``pinned`` is False: pyHanko then sends no v1 ``hash`` in ``credentials/authorize``)."""
+
+    def __init__(self, session: aiohttp.ClientSession, pin: str, *args: object, pinned: bool = True) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.session = session
         self.pin = pin
+        self.pinned = pinned
 
     async def authorize_signature(self, hash_b64s: list[str]) -> CSCAuthorizationInfo:
-        req = self.format_csc_auth_request(pin=self.pin, hash_b64s=hash_b64s)
+        req = self.format_csc_auth_request(pin=self.pin, hash_b64s=hash_b64s if self.pinned else None)
         url = self.csc_session_info.endpoint_url("credentials/authorize")
         async with self.session.post(url, headers=self.auth_headers, json=req, raise_for_status=True) as response:
             return self.parse_csc_auth_response(await response.json())
@@ -76,6 +95,47 @@ def test_pyhanko_csc_client_signs_valid_pdf(mock_bsre: MockService, token: str) 
     (status,) = validate(signed)
     assert status.bottom_line
     assert status.trusted
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["hash-in-authorize", "hash-in-signHash"])
+def test_pyhanko_csc_client_refused_by_strict_mock(strict_bsre: MockService, pinned: bool) -> None:
+    """pyHanko's own requests, answered by a strict mock: the v1 ``hash`` is refused where pyHanko sends it
+    (``credentials/authorize`` when the SAD is bound to the hashes, else ``signatures/signHash``), and
+    pyHanko's signing of a PDF fails."""
+    login = httpx.post(f"{strict_bsre.url}/csc/v2/auth/login", auth=strict_bsre.auth, json={})
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    async def run() -> httpx.Response:
+        info = CSCServiceSessionInfo(
+            strict_bsre.url, "kepala-dinas", oauth_token=headers["Authorization"][7:], api_ver="v2"
+        )
+        async with aiohttp.ClientSession() as session, httpx.AsyncClient(headers=headers, timeout=30) as http:
+            cred = await fetch_certs_in_csc_credential(session, info)
+            manager = PinAuthorizationManager(session, KEPALA["passphrase"], info, cred, pinned=pinned)
+            signer = CSCSigner(session, manager)
+            digest = base64_digest(b"dokumen", "sha256")
+            if pinned:
+                body = manager.format_csc_auth_request(pin=KEPALA["passphrase"], hash_b64s=[digest])
+                answer = await http.post(info.endpoint_url("credentials/authorize"), json=body)
+            else:
+                body = await signer.format_csc_signing_req([digest], "sha256")
+                answer = await http.post(info.endpoint_url("signatures/signHash"), json=body)
+            assert "hash" in body
+            assert "hashes" not in body
+            meta = signers.PdfSignatureMetadata(
+                field_name="Sig1", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+            )
+            with pytest.raises(SigningError):
+                await signers.PdfSigner(meta, signer).async_sign_pdf(IncrementalPdfFileWriter(BytesIO(make_pdf())))
+            return answer
+
+    answer = anyio.run(run)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing (or invalid type) array parameter hashes",
+    }
 
 
 def test_info_and_list(mock_bsre: MockService, csc: httpx.Client) -> None:
@@ -140,18 +200,19 @@ def test_sad_is_bound_to_hashes_and_count(csc: httpx.Client) -> None:
     assert len(_sign(csc, sad, [a, b]).json()["signatures"]) == 2
     exhausted = _sign(csc, sad, [a])
     assert exhausted.status_code == 400
-    assert exhausted.json()["error"] == "invalid_request"
+    assert exhausted.json() == {"error": "invalid_request", "error_description": "Invalid parameter SAD"}
 
 
 def test_wrong_pin_and_expired_sad(csc: httpx.Client, mock_bsre: MockService) -> None:
     bad = _authorize(csc, [_h(b"x")], pin="salah")
     assert bad.status_code == 400
-    assert bad.json()["error"] == "invalid_pin"
+    assert bad.json() == {"error": "invalid_pin", "error_description": "The PIN is invalid"}
     sad = _authorize(csc, [_h(b"x")]).json()["SAD"]
     sessions = mock_bsre.faults.app.app.state.service.csc  # type: ignore[attr-defined]
     sessions.sads[sad].expires_at = 0
     expired = _sign(csc, sad, [_h(b"x")])
-    assert expired.json()["error_description"] == "SAD expired"
+    assert expired.status_code == 400
+    assert expired.json() == {"error": "invalid_request", "error_description": "SAD expired"}
 
 
 def test_signature_verifies_with_the_certificate(csc: httpx.Client) -> None:

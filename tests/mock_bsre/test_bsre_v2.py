@@ -19,6 +19,7 @@ from bsre_testkit import (
     validate,
 )
 
+from mock_bsre.state import OtpStore
 from mock_common.pytest_plugin import MockService
 
 STATUS_NIKS = {
@@ -226,17 +227,14 @@ def test_verify_v2_valid_and_tampered(client: httpx.Client) -> None:
 
 
 def test_seal_flow(client: httpx.Client, mock_bsre: MockService) -> None:
-    assert client.post("/api/v2/seal/get/activation", json={"idSubscriber": SEAL_ID}).status_code == 200
+    activated = client.post("/api/v2/seal/get/activation", json={"idSubscriber": SEAL_ID})
+    assert activated.json() == {"success": True, "message": "TOTP Aktivasi berhasil dikirim", "data": None}
     activation = outbox(mock_bsre, idSubscriber=SEAL_ID, kind="seal-activation")[-1]["code"]
-    refreshed = client.post("/api/v2/seal/get/activation", json={"idSubscriber": SEAL_ID, "totp": activation}).json()[
-        "result"
-    ]
-    assert refreshed != activation
-    old = client.post("/api/v2/seal/get/totp", json={"idSubscriber": SEAL_ID, "totp": activation, "data": 1})
-    assert old.status_code == 400  # the refreshed-away activation code no longer works
+    refreshed = client.post("/api/v2/seal/get/activation", json={"idSubscriber": SEAL_ID, "totp": activation}).json()
+    assert refreshed["data"]["totp"] == activation  # the refresh extends the activation code (guide p.26-27)
     seal_code = client.post(
-        "/api/v2/seal/get/totp", json={"idSubscriber": SEAL_ID, "totp": refreshed, "data": 2}
-    ).json()["result"]
+        "/api/v2/seal/get/totp", json={"idSubscriber": SEAL_ID, "totp": activation, "data": 2}
+    ).json()["totp"]
     r = client.post(
         "/api/v2/seal/pdf",
         json={
@@ -254,13 +252,30 @@ def test_seal_flow(client: httpx.Client, mock_bsre: MockService) -> None:
         json={"idSubscriber": SEAL_ID, "totp": seal_code, "file": [b64(make_pdf())]},
     )
     assert reuse.status_code == 400
-    revoke = client.post("/api/v2/seal/revoke/activation", json={"idSubscriber": SEAL_ID, "totp": refreshed})
+    revoke = client.post("/api/v2/seal/revoke/activation", json={"idSubscriber": SEAL_ID, "totp": activation})
     assert revoke.status_code == 200
-    after = client.post("/api/v2/seal/get/totp", json={"idSubscriber": SEAL_ID, "totp": refreshed, "data": 1})
+    after = client.post("/api/v2/seal/get/totp", json={"idSubscriber": SEAL_ID, "totp": activation, "data": 1})
     assert after.status_code == 400
     assert after.json()["status_code"] == 2061
+    refresh_revoked = client.post("/api/v2/seal/get/activation", json={"idSubscriber": SEAL_ID, "totp": activation})
+    assert refresh_revoked.json()["status_code"] == 2032
     unknown = client.post("/api/v2/seal/get/activation", json={"idSubscriber": "NOPE"})
     assert unknown.json()["status_code"] == 2011
+
+
+def test_seal_activation_expires_and_refresh_extends() -> None:
+    """A refresh gives the activation code a fresh TTL from now (guide p.26: "memperpanjang masa berlaku")."""
+    clock = [1_000_000.0]
+    otps = OtpStore(300, clock=lambda: clock[0])
+    code = otps.issue("seal-activation:X", 10, None, ttl=100)
+    clock[0] += 90
+    assert otps.extend("seal-activation:X", code, 100) == clock[0] + 100
+    clock[0] += 90  # 180 s after issue: alive only because of the refresh
+    assert otps.peek("seal-activation:X", code)
+    clock[0] += 20
+    assert not otps.peek("seal-activation:X", code)
+    assert otps.extend("seal-activation:X", code, 100) is None  # expired codes are not revived
+    assert otps.expiry("seal-activation:X", "999999") is None
 
 
 def test_v2_needs_basic_auth(mock_bsre: MockService) -> None:

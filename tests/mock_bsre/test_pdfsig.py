@@ -147,3 +147,22 @@ def test_pdfsig_accepts_what_the_mock_signs(sign: Any, nss_db: str, mock_bsre_ai
     assert "Signature is Valid." in output
     assert "Certificate is Trusted." in output
     assert "Drs. Bambang Setiawan" in output
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_pdfsig_accepts_pkcs7_signatures_of_the_mock(
+    version: str, nss_db: str, mock_bsre_aia: AiaServer, tmp_path: Path
+) -> None:
+    """``--signature-format pkcs7``: ``adbe.pkcs7.detached``, time-stamped, still valid and trusted for pdfsig."""
+    from mock_bsre.app import create_app
+    from mock_bsre.config import BsreMockConfig
+    from mock_common.pytest_plugin import serving
+
+    config = BsreMockConfig(state_dir=tmp_path / "state", signature_format="pkcs7")
+    with serving(create_app(config), config.clients) as pkcs7_mock:
+        sign = _signed_by_the_mock_v1 if version == "v1" else _signed_by_the_mock_v2
+        output = _pdfsig(nss_db, sign(pkcs7_mock, tmp_path / "pkcs7.pdf"))
+    assert "Signature Type: adbe.pkcs7.detached" in output
+    assert "Signature is Valid." in output
+    assert "Certificate is Trusted." in output
+    assert "Drs. Bambang Setiawan" in output
