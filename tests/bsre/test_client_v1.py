@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from bsre_client_kit import (
@@ -167,6 +169,12 @@ async def test_verify_v1(bsre: BsreClient, passphrase: Credential) -> None:
     assert detail.signature_document is not None
     assert detail.signature_document.document_integrity is True
     assert detail.signature_document.location == "Lumajang"
+    signed_in = detail.signature_document.signed_in  # served in WIB (guide p.17), read as such: aware, not 7 h off
+    assert signed_in is not None
+    assert signed_in.utcoffset() == timedelta(hours=7)
+    assert abs(signed_in - datetime.now(UTC)) < timedelta(minutes=5)
+    assert detail.info_signer.signer_cert_valid_from is not None
+    assert detail.info_signer.signer_cert_valid_from < signed_in
     tampered = signed.replace(b"KARTU", b"KARTV", 1)
     assert not (await bsre.verify_v1(tampered)).valid
 

@@ -123,6 +123,8 @@ async def test_verify_v2(bsre: BsreClient, passphrase: Credential) -> None:
     assert report.valid
     assert report.signature_count == 1
     info = report.signature_informations[0]
+    assert info.signature_date is not None
+    assert info.signature_date.tzinfo is not None
     assert info.integrity_valid
     assert info.certificate_trusted
     assert info.last_signature
@@ -136,10 +138,12 @@ async def test_verify_v2(bsre: BsreClient, passphrase: Credential) -> None:
 async def test_seal_flow(bsre: BsreClient, mock_bsre: MockService) -> None:
     await bsre.seal_request_activation(SEAL_ID)
     activation = Credential.otp(latest_code(mock_bsre, idSubscriber=SEAL_ID, kind="seal-activation"))
-    refreshed = await bsre.seal_refresh_activation(SEAL_ID, activation)
-    with pytest.raises(WrongPassphraseError):  # the old activation code ended
-        await bsre.seal_totp(SEAL_ID, activation, count=1)
+    # The guide's refresh extends the code and answers it (p.27); an older mock issued a new one: either way the
+    # answered code is the one to use.
+    refreshed = (await bsre.seal_refresh_activation(SEAL_ID, activation)).credential
     code = await bsre.seal_totp(SEAL_ID, refreshed, count=2)
+    assert code.code.get_secret_value() == latest_code(mock_bsre, idSubscriber=SEAL_ID, kind="seal-totp")
+    assert code.expires_at is not None or code.valid_seconds
     sealed = await bsre.seal_pdf([make_pdf(), make_pdf("dua")], id_subscriber=SEAL_ID, seal_code=code)
     for out in sealed:
         (status,) = await validate(out)

@@ -6,7 +6,7 @@ import base64
 import dataclasses
 import hashlib
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from mock_common.pytest_plugin import MockService
+from mock_bsre.app import create_app
+from mock_bsre.config import BsreMockConfig
+from mock_common.pytest_plugin import MockService, serving
 from mock_siak.draft_pdf import render_draft_kk
 from mock_siak.population import generate_population
 from siakgate.bsre import BsreClient, CscClient, RetryPolicy
-from siakgate.errors import CertificateStatusError, SigningError, WrongPassphraseError
+from siakgate.errors import CertificateStatusError, SigningError, TransientError, WrongPassphraseError
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, TteBlock
 from siakgate.signing.remote_hash import CscRawSigner, RemoteHashBackend
 
@@ -155,8 +157,51 @@ async def test_wrong_passphrase_fails_whole_batch_cleanly(
         assert not result.ok
         assert result.signed_pdf is None
         assert isinstance(result.error, WrongPassphraseError)
+        assert result.error.code == "PASSPHRASE_SALAH"
+        assert result.error.message.startswith("Passphrase penandatangan salah")  # words, not the CSC text
+        assert "No signing results available" not in str(result.error)
     assert bodies.count("/credentials/authorize") == 1
     assert bodies.count("/signatures/signHash") == 0
+
+
+@pytest.fixture(scope="module")
+def instant_expiry_bsre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockService]:
+    """mock BSrE whose SADs expire as soon as they are issued (``sad_ttl_seconds=0``)."""
+    config = BsreMockConfig(state_dir=tmp_path_factory.mktemp("remote_hash_sad_ttl_0"), sad_ttl_seconds=0)
+    with serving(create_app(config), config.clients) as service:
+        yield service
+
+
+async def test_expired_sad_reaches_every_document_in_words(
+    http: httpx.AsyncClient, instant_expiry_bsre: MockService, bodies: Bodies
+) -> None:
+    requests = requests_for(families(2, seed=11))
+    backend = RemoteHashBackend(csc_for(http, instant_expiry_bsre), "kepala-dinas")
+    results = await backend.sign_batch(
+        requests, Credential.passphrase(PASSPHRASE), SigningOptions(level=PadesLevel.B_B)
+    )
+    assert [r.document_id for r in results] == ["kk-0", "kk-1"]
+    for result in results:
+        assert result.signed_pdf is None
+        assert isinstance(result.error, TransientError)  # sign the batch again: nothing is wrong with the signer
+        assert result.error.code == "OTORISASI_KEDALUWARSA"
+        assert result.error.message.startswith("Otorisasi tanda tangan dari BSrE (SAD) sudah kedaluwarsa")
+        assert "tanda tangani batch ini sekali lagi" in result.error.message
+    assert bodies.count("/signatures/signHash") == 1
+
+
+async def test_signs_against_a_strict_csc_mock(http: httpx.AsyncClient, tmp_path: Path) -> None:
+    """The backend's requests carry only CSC v2 names: a ``csc_strict`` mock signs them."""
+    config = BsreMockConfig(state_dir=tmp_path, csc_strict=True)
+    with serving(create_app(config), config.clients) as strict:
+        requests = requests_for(families(2, seed=13))
+        backend = RemoteHashBackend(csc_for(http, strict), "kepala-dinas")
+        options = SigningOptions(level=PadesLevel.B_B)
+        results = await backend.sign_batch(requests, Credential.passphrase(PASSPHRASE), options)
+    assert all(r.ok for r in results), [r.error for r in results]
+    for request, result in zip(requests, results, strict=True):
+        assert result.signed_pdf is not None
+        await assert_valid(result.signed_pdf, request.pdf)
 
 
 async def test_otp_signs_batch(http: httpx.AsyncClient, mock_bsre: MockService) -> None:

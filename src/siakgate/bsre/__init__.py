@@ -9,8 +9,11 @@ from siakgate.bsre._http import RETRY_STATUSES, RetryPolicy
 from siakgate.bsre.client import BsreClient
 from siakgate.bsre.csc import CscClient, Sad
 from siakgate.bsre.models import (
+    WIB,
     CscCredentialInfo,
+    SealCode,
     SignatureProperties,
+    UserRegistration,
     UserStatus,
     UserStatusInfo,
     V1Appearance,
@@ -21,12 +24,15 @@ from siakgate.bsre.models import (
 __all__ = [
     "OTP_INVALID_CODE",
     "RETRY_STATUSES",
+    "WIB",
     "BsreClient",
     "CscClient",
     "CscCredentialInfo",
     "RetryPolicy",
     "Sad",
+    "SealCode",
     "SignatureProperties",
+    "UserRegistration",
     "UserStatus",
     "UserStatusInfo",
     "V1Appearance",

@@ -5,8 +5,10 @@ the same exception for the same cause whichever API was used.
 
 Shapes handled (see ``mock_bsre/API.md``):
 
-* v1: HTTP 400 ``{"error": "Proses signing gagal : <reason> <code>", "status_code": 400}``
-* v2: HTTP 400 ``{"error": "<reason>", "status_code": <code>}``
+* v1: HTTP 400 ``{"error": "Proses signing gagal : <reason> <code>", "status_code": 400}``, or the code in
+  ``status_code`` (``{"error": "Passphrase anda salah", "status_code": 2031}``, what dptsi/laravel-esign-bsre's
+  ``isWrongPassphrase()`` reads): the same exception either way
+* v2: HTTP 400 ``{"error": "<reason>", "status_code": <code>}`` (``message`` in place of ``error`` is read too)
 * CSC: ``{"error": "invalid_pin" | "invalid_otp" | "invalid_request" | ..., "error_description": ...}``
 * HTTP 401 (Spring Security body) on the Esign API.
 
@@ -30,10 +32,11 @@ from siakgate.errors import (
     RemoteFaultError,
     ServiceUnavailableError,
     SignerNotRegisteredError,
+    TransientError,
     WrongPassphraseError,
 )
 
-__all__ = ["OTP_INVALID_CODE", "csc_error", "esign_error", "json_body"]
+__all__ = ["OTP_INVALID_CODE", "csc_error", "esign_code", "esign_error", "json_body"]
 
 OTP_INVALID_CODE = "OTP_TIDAK_VALID"
 """``code`` of the :class:`WrongPassphraseError` raised for a wrong, used or expired OTP."""
@@ -103,6 +106,28 @@ def _from_code(remote_code: str | None, reason: str, http_status: int) -> Remote
     return BsreError(said, remote_code=remote_code)
 
 
+def _esign_text(body: Any) -> str | None:
+    """The refusal text of an Esign error body: ``error``, else ``message`` (both occur in the field)."""
+    if not isinstance(body, dict):
+        return None
+    for key in ("error", "message"):
+        if isinstance(body.get(key), str):
+            text: str = body[key]
+            return text
+    return None
+
+
+def esign_code(value: Any) -> str | None:
+    """``status_code`` when it is one of BSrE's four-digit reason codes (not an HTTP status echoed)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and len(value.strip()) == 4 and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
 def esign_error(response: httpx.Response) -> Exception:
     """The exception for a non-2xx answer of the Esign API (v1 or v2); the caller raises it."""
     status = response.status_code
@@ -115,19 +140,20 @@ def esign_error(response: httpx.Response) -> Exception:
         body = json.loads(response.content)
     except ValueError:
         body = None
-    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+    text = _esign_text(body)
+    if text is None:
         if status >= 500:
             return ServiceUnavailableError(f"Layanan BSrE sedang bermasalah (HTTP {status}).")
         return MalformedResponseError(f"Jawaban galat BSrE tidak dapat dibaca (HTTP {status}).")
-    text: str = body["error"]
+    assert isinstance(body, dict)
     reason = _reason(text)
     remote_code: str | None = None
     found = _CODE_AT_END.search(reason)
-    if found:  # v1: the code ends the text
+    if found:  # v1 as integrators quote it: the code ends the text
         remote_code = found.group(1)
         reason = reason[: found.start()].strip()
-    elif isinstance(body.get("status_code"), int) and body["status_code"] != status:  # v2: code beside
-        remote_code = str(body["status_code"])
+    else:  # v2, and v1 as a Laravel client reads it (isWrongPassphrase): the code in status_code
+        remote_code = esign_code(body.get("status_code"))
     if status >= 500:
         # e.g. 500 "... Gagal terhubung ke server BSrE ... 5000": the Esign Client could not reach BSrE.
         return ServiceUnavailableError(f"Layanan BSrE sedang bermasalah (HTTP {status}): {reason}")
@@ -143,11 +169,37 @@ def esign_error(response: httpx.Response) -> Exception:
 
 _CSC_PIN = {"invalid_pin"}
 _CSC_OTP = {"invalid_otp"}
+_CSC_AUTH_DATA = {"invalid_authentication_data"}  # CSC 2.1+: PIN and OTP travel together in authData
 _CSC_AUTH = {"invalid_token", "invalid_grant", "invalid_client", "access_denied"}
+_CSC_SAD_EXPIRED_CODE = "OTORISASI_KEDALUWARSA"
+"""``code`` of the :class:`TransientError` for an expired SAD (CSC ``invalid_request`` "SAD expired")."""
+_CSC_SAD_SPENT_CODE = "OTORISASI_TIDAK_BERLAKU"
+"""``code`` for a SAD BSrE no longer knows: every authorised signature made, or never issued
+(CSC ``invalid_request`` "Invalid parameter SAD")."""
+_CSC_LOCKED_CODE = "KREDENSIAL_TERKUNCI"
+_CSC_AGAIN = (
+    "BSrE tidak menandatangani hash-nya, dan tidak ada dokumen yang ditandatangani. Ini bukan kesalahan "
+    "passphrase: tanda tangani batch ini sekali lagi (dengan kode OTP baru bila memakai OTP)."
+)
+
+
+def _csc_description(description: str) -> str:
+    return " ".join(description.lower().rstrip(". ").split())
 
 
 def csc_error(response: httpx.Response) -> Exception:
-    """The exception for a non-2xx answer of the CSC API; the caller raises it."""
+    """The exception for a non-2xx answer of the CSC API; the caller raises it.
+
+    The standard's refusals (CSC API v2.0.0.2 error tables) in words, each with a stable ``code``; the
+    CSC ``error`` and its English ``error_description`` follow in parentheses, for diagnosis only:
+
+    * ``invalid_pin`` "The PIN is invalid" → :class:`WrongPassphraseError` ``PASSPHRASE_SALAH``;
+    * ``invalid_otp`` "The OTP is invalid" → :class:`WrongPassphraseError` ``OTP_TIDAK_VALID``;
+    * ``invalid_request`` "SAD expired" → :class:`TransientError` ``OTORISASI_KEDALUWARSA`` and
+      "Invalid parameter SAD" (spent or unknown) → ``OTORISASI_TIDAK_BERLAKU``: a new authorisation
+      (signing the batch again) is all it takes, so they are temporary, not a rejection;
+    * "... locked" (too many wrong PINs or OTPs) → :class:`WrongPassphraseError` ``KREDENSIAL_TERKUNCI``.
+    """
     status = response.status_code
     try:
         body = json.loads(response.content)
@@ -161,18 +213,50 @@ def csc_error(response: httpx.Response) -> Exception:
         return MalformedResponseError(f"Jawaban galat layanan CSC BSrE tidak dapat dibaca (HTTP {status}).")
     error: str = body["error"]
     description = str(body.get("error_description") or "")[:_MAX_REASON]
-    said = f"{error}: {description}" if description else error
+    said = f"CSC {error}: {description}" if description else f"CSC {error}"
+    plain = _csc_description(description)
     if status >= 500:
         return ServiceUnavailableError(f"Layanan tanda tangan BSrE (CSC) sedang bermasalah ({said}).")
     if error in _CSC_AUTH or status == 401:
         return BsreAuthError(f"Aplikasi ditolak layanan CSC BSrE ({said}).", remote_code=error)
+    if "locked" in plain:
+        return WrongPassphraseError(
+            "Kredensial penandatangan dikunci BSrE setelah passphrase atau OTP salah berulang kali; tidak ada "
+            f"dokumen yang ditandatangani. Hubungi admin BSrE untuk membukanya ({said}).",
+            code=_CSC_LOCKED_CODE,
+            remote_code=error,
+        )
     if error in _CSC_PIN:
-        return WrongPassphraseError(f"Passphrase salah ({said}).", remote_code=error)
+        return WrongPassphraseError(
+            "Passphrase penandatangan salah: BSrE menolak otorisasi tanda tangan dan tidak ada dokumen yang "
+            f"ditandatangani. Periksa passphrase lalu coba lagi ({said}).",
+            remote_code=error,
+        )
     if error in _CSC_OTP:
         return WrongPassphraseError(
-            f"Kode OTP tidak valid, sudah dipakai, atau kedaluwarsa ({said}).", code=OTP_INVALID_CODE, remote_code=error
+            "Kode OTP tidak valid, sudah dipakai, atau kedaluwarsa: BSrE menolak otorisasi tanda tangan dan tidak "
+            f"ada dokumen yang ditandatangani. Minta kode OTP baru lalu coba lagi ({said}).",
+            code=OTP_INVALID_CODE,
+            remote_code=error,
         )
-    if "disabled" in description.lower():
+    if error in _CSC_AUTH_DATA:
+        return WrongPassphraseError(
+            "Passphrase atau kode OTP penandatangan ditolak BSrE; tidak ada dokumen yang ditandatangani. "
+            f"Periksa lalu coba lagi ({said}).",
+            remote_code=error,
+        )
+    if "sad" in plain.split() and "expired" in plain:
+        return TransientError(
+            f"Otorisasi tanda tangan dari BSrE (SAD) sudah kedaluwarsa sebelum dipakai. {_CSC_AGAIN} ({said})",
+            code=_CSC_SAD_EXPIRED_CODE,
+        )
+    if plain == "invalid parameter sad":
+        return TransientError(
+            "Otorisasi tanda tangan dari BSrE (SAD) tidak berlaku lagi: sudah terpakai untuk semua tanda tangan "
+            f"yang diotorisasi, atau tidak dikenal BSrE. {_CSC_AGAIN} ({said})",
+            code=_CSC_SAD_SPENT_CODE,
+        )
+    if "disabled" in plain:
         return CertificateStatusError(
             f"Kunci penandatangan dinonaktifkan BSrE ({said}).", status="KEY_DISABLED", remote_code=error
         )

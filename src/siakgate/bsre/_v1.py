@@ -1,7 +1,13 @@
-"""Esign Client Service API v1 (multipart form): sign, one-time download, verify, user status."""
+"""Esign Client Service API v1 (multipart form): sign, one-time download, verify, user status.
+
+Refusals carry BSrE's reason code at the end of the text or in ``status_code`` (see :mod:`._errors`); a
+refusal answered with HTTP 200 and a JSON body instead of the PDF is read the same way. Verify times are
+WIB wall-clock time (guide p.16-17) and are returned as aware datetimes (:data:`~siakgate.bsre.models.WIB`).
+"""
 
 from __future__ import annotations
 
+import httpx
 from pydantic import ValidationError
 
 from siakgate.bsre._base import BaseApi, check_nik, check_tag
@@ -42,6 +48,11 @@ def _appearance_form(appearance: V1Appearance) -> tuple[dict[str, str], dict[str
     return form, files
 
 
+def _json_refusal(response: httpx.Response) -> bool:
+    """A 200 answer that is a JSON error body (``{"error": ..., "status_code": 2031}``) rather than a PDF."""
+    return response.content.lstrip()[:1] == b"{" and b'"error"' in response.content[:2000]
+
+
 class V1Api(BaseApi):
     async def sign_pdf_v1(
         self,
@@ -77,7 +88,7 @@ class V1Api(BaseApi):
             data=data,
             files={"file": (filename, pdf, "application/pdf"), **files},
         )
-        if response.status_code != 200:
+        if response.status_code != 200 or _json_refusal(response):
             raise esign_error(response)
         doc_id = response.headers.get("id_dokumen")
         if not response.content.startswith(b"%PDF-") or not doc_id:

@@ -1,4 +1,10 @@
-"""Esign Client Service API v2 (JSON, files in base64): bulk signing, TOTP, status, verify, seal."""
+"""Esign Client Service API v2 (JSON, files in base64): bulk signing, TOTP, status, registration, verify, seal.
+
+Seal answers come in the guide's shapes (v2.2.1, p.26-29): activation ``{success, message, data: null}``; refresh
+``{success, message, data: {message, totp, expires, result: true}}``; seal TOTP ``{message, totp, expires,
+result: true}``; older services answered ``{message, result: "<code>", expired: <seconds>}``. All are read
+(:meth:`SealCode.from_answer`); ``success: false`` is a :class:`BsreError`, and a boolean ``result`` is never a code.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from siakgate.bsre._base import BaseApi, check_nik_or_email, check_tag
-from siakgate.bsre._errors import esign_error
-from siakgate.bsre.models import SignatureProperties, UserStatusInfo, V2VerifyReport
-from siakgate.errors import BsreRequestError, MalformedResponseError
+from siakgate.bsre._errors import esign_code, esign_error
+from siakgate.bsre.models import SealCode, SignatureProperties, UserRegistration, UserStatusInfo, V2VerifyReport
+from siakgate.errors import BsreError, BsreRequestError, MalformedResponseError
 from siakgate.signing.api import Credential
 
 __all__ = ["V2Api"]
@@ -69,7 +75,10 @@ class V2Api(BaseApi):
             response = await self._send("POST", path, json=body, single_use=single_use)
         if response.status_code != 200:
             raise esign_error(response)
-        return self._json_object(response)
+        answer = self._json_object(response)
+        if isinstance(answer.get("error"), str) and esign_code(answer.get("status_code")) is not None:
+            raise esign_error(response)  # a refusal answered with HTTP 200
+        return answer
 
     async def sign_pdf_v2(
         self,
@@ -106,15 +115,19 @@ class V2Api(BaseApi):
     async def request_totp(self, *, count: int, nik: str | None = None, email: str | None = None) -> int:
         """Ask BSrE to e-mail the signer a one-time code valid for ``count`` documents.
 
-        Returns the code's validity in seconds (``expired``). Not re-sent once it may have reached
-        BSrE, so the signer never receives two codes for one request.
+        Returns the code's validity in seconds (``expired``, or a numeric ``expires``), 0 when the answer
+        does not say (the guide's p.25 shows the sign answer ``{time, file}`` here, evidently by mistake).
+        Not re-sent once it may have reached BSrE, so the signer never receives two codes for one request.
         """
         if count < 1:
             raise BsreRequestError("Jumlah dokumen untuk OTP minimal 1.", code="PARAMETER_TIDAK_VALID")
         body = {**check_nik_or_email(nik, email), "data": count}
-        answer = await self._post_json("/api/v2/sign/get/totp", body, single_use=True)
-        expired = answer.get("expired")
-        return int(expired) if isinstance(expired, int) else 0
+        answer = _unwrapped(await self._post_json("/api/v2/sign/get/totp", body, single_use=True))
+        for key in ("expired", "expires"):
+            value = answer.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        return 0
 
     async def check_status(self, *, nik: str | None = None, email: str | None = None) -> UserStatusInfo:
         answer = await self._post_json("/api/v2/user/check/status", check_nik_or_email(nik, email))
@@ -122,6 +135,21 @@ class V2Api(BaseApi):
             return UserStatusInfo.model_validate(answer)
         except ValidationError as exc:
             raise MalformedResponseError("Jawaban status pengguna BSrE tidak sesuai format.") from exc
+
+    async def register_user(self, nama: str, email: str) -> UserRegistration:
+        """Register a signer who has no BSrE account yet (``POST /api/v2/user/registration``, guide p.33).
+
+        Not re-sent once it may have reached BSrE (a second registration of the same e-mail is refused).
+        """
+        if not nama.strip():
+            raise BsreRequestError("Nama pengguna yang didaftarkan wajib diisi.", code="PARAMETER_TIDAK_VALID")
+        who = check_nik_or_email(None, email)
+        answer = await self._post_json("/api/v2/user/registration", {"nama": nama, **who}, single_use=True)
+        _check_success(answer, "Pendaftaran pengguna")
+        try:
+            return UserRegistration.model_validate(answer)
+        except ValidationError as exc:
+            raise MalformedResponseError("Jawaban pendaftaran pengguna BSrE tidak sesuai format.") from exc
 
     async def verify_v2(self, pdf: bytes, *, password: str | None = None) -> V2VerifyReport:
         body: dict[str, Any] = {"file": _b64(pdf)}
@@ -135,27 +163,33 @@ class V2Api(BaseApi):
 
     # -- electronic seal (an office, keyed by idSubscriber) ------------------------------------------
 
-    async def seal_request_activation(self, id_subscriber: str) -> None:
-        """E-mail a seal activation code to the office's registered address."""
-        await self._post_json("/api/v2/seal/get/activation", {"idSubscriber": id_subscriber}, single_use=True)
+    async def seal_request_activation(self, id_subscriber: str) -> str | None:
+        """E-mail a seal activation code to the office's registered address; BSrE's message, if any."""
+        answer = await self._post_json("/api/v2/seal/get/activation", {"idSubscriber": id_subscriber}, single_use=True)
+        _check_success(answer, "Permintaan aktivasi segel")
+        message = answer.get("message")
+        return message if isinstance(message, str) else None
 
-    async def seal_refresh_activation(self, id_subscriber: str, activation: Credential) -> Credential:
-        """Exchange a valid activation code for a new one (the old one ends); returns the new one."""
+    async def seal_refresh_activation(self, id_subscriber: str, activation: Credential) -> SealCode:
+        """Extend a valid activation code ("Refresh Seal Activation OTP", guide p.26-27: the answer gives the code
+        back, "TOTP Aktivasi masih berlaku", with its new ``expires``; older services issued a new code); returns
+        the code to use from now on."""
         answer = await self._post_json(
             "/api/v2/seal/get/activation",
             lambda: {"idSubscriber": id_subscriber, "totp": activation.reveal()},
             single_use=True,
         )
-        return Credential.otp(_result(answer))
+        return _seal_code(answer, "Pembaruan aktivasi segel")
 
     async def seal_revoke_activation(self, id_subscriber: str, activation: Credential) -> None:
-        await self._post_json(
+        answer = await self._post_json(
             "/api/v2/seal/revoke/activation",
             lambda: {"idSubscriber": id_subscriber, "totp": activation.reveal()},
             single_use=True,
         )
+        _check_success(answer, "Pencabutan aktivasi segel")
 
-    async def seal_totp(self, id_subscriber: str, activation: Credential, *, count: int) -> Credential:
+    async def seal_totp(self, id_subscriber: str, activation: Credential, *, count: int) -> SealCode:
         """A seal code valid for ``count`` documents, obtained with the activation code."""
         if count < 1:
             raise BsreRequestError("Jumlah dokumen untuk OTP minimal 1.", code="PARAMETER_TIDAK_VALID")
@@ -164,17 +198,18 @@ class V2Api(BaseApi):
             lambda: {"idSubscriber": id_subscriber, "totp": activation.reveal(), "data": count},
             single_use=True,
         )
-        return Credential.otp(_result(answer))
+        return _seal_code(answer, "Permintaan kode segel")
 
     async def seal_pdf(
         self,
         pdfs: Sequence[bytes],
         *,
         id_subscriber: str,
-        seal_code: Credential,
+        seal_code: Credential | SealCode,
         signature_properties: Sequence[SignatureProperties] = (),
     ) -> list[bytes]:
         """Seal every PDF in one call with a seal code from :meth:`seal_totp` (spent by the call)."""
+        code = seal_code.credential if isinstance(seal_code, SealCode) else seal_code
         if not pdfs:
             raise BsreRequestError("Tidak ada dokumen untuk disegel.", code="DOKUMEN_KOSONG")
         props = [_properties_json(p, None) for p in signature_properties or [SignatureProperties()]]
@@ -183,7 +218,7 @@ class V2Api(BaseApi):
         def body() -> dict[str, Any]:
             return {
                 "idSubscriber": id_subscriber,
-                "totp": seal_code.reveal(),
+                "totp": code.reveal(),
                 "signatureProperties": props,
                 "file": files,
             }
@@ -192,8 +227,28 @@ class V2Api(BaseApi):
         return _files_of(answer, len(pdfs))
 
 
-def _result(answer: dict[str, Any]) -> str:
-    result = answer.get("result")
-    if not isinstance(result, str | int) or not str(result):
-        raise MalformedResponseError("Jawaban seal BSrE tidak memuat kode (result).")
-    return str(result)
+def _unwrapped(answer: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` object of a ``{success, message, data}`` envelope, else the answer itself."""
+    data = answer.get("data")
+    return data if "success" in answer and isinstance(data, dict) else answer
+
+
+def _check_success(answer: dict[str, Any], what: str) -> None:
+    """``{"success": false, "message": ...}`` with HTTP 200 is a refusal all the same."""
+    if answer.get("success") is False or answer.get("result") is False:
+        message = answer.get("message")
+        said = str(message)[:300] if isinstance(message, str) and message else "tanpa keterangan"
+        raise BsreError(f"{what} ditolak BSrE ({said}).", code="BSRE_MENOLAK")
+
+
+def _seal_code(answer: dict[str, Any], what: str) -> SealCode:
+    _check_success(answer, what)
+    inner = _unwrapped(answer)
+    if inner is not answer:
+        _check_success(inner, what)
+    try:
+        return SealCode.from_answer(answer)
+    except (ValueError, ValidationError) as exc:
+        raise MalformedResponseError(
+            "Jawaban segel BSrE tidak memuat kode (totp) atau masa berlakunya (expires) tidak terbaca."
+        ) from exc

@@ -21,5 +21,5 @@ __all__ = ["BsreClient"]
 
 class BsreClient(V1Api, V2Api):
     """Esign Client Service API v1 (``sign_pdf_v1``, ``download``, ``verify_v1``, ``user_status_v1``)
-    and v2 (``sign_pdf_v2``, ``request_totp``, ``check_status``, ``verify_v2``, ``seal_*``).
+    and v2 (``sign_pdf_v2``, ``request_totp``, ``check_status``, ``register_user``, ``verify_v2``, ``seal_*``).
     """

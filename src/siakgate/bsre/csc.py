@@ -2,7 +2,14 @@
 
 Only digests travel: the PDF and the family's personal data stay in the gateway. The flow is
 ``credentials/info`` (certificate chain, key, ``multisign`` limit) → ``credentials/authorize``
-(the hashes and the signer's passphrase as PIN, or a v2 OTP → a SAD) → ``signatures/signHash``.
+(``hashes`` + ``hashAlgorithmOID`` and the signer's passphrase as ``PIN``, or a v2 OTP as ``OTP`` → a SAD)
+→ ``signatures/signHash`` (``hashes``, ``hashAlgorithmOID``, ``signAlgo``). Only the standard's v2 field
+names are sent, so the client also works against a CSC service (or mock BSrE's ``--csc-strict``) that
+refuses CSC v1's ``hash``/``hashAlgo``.
+
+A refusal becomes an exception in words (:func:`siakgate.bsre._errors.csc_error`): a wrong PIN or OTP
+is a :class:`~siakgate.errors.WrongPassphraseError`; an expired or spent SAD a
+:class:`~siakgate.errors.TransientError` (the batch can simply be signed again).
 
 Retries: ``authorize`` with an OTP and every ``signHash`` (it spends the SAD) are single-use, so
 they are not re-sent once they may have reached BSrE; a PIN ``authorize`` may be (a spare SAD
@@ -139,10 +146,23 @@ class CscClient(BaseApi):
             otp_presence=_str_field(answer, "OTP", "presence") or None,
         )
 
-    async def authorize(self, credential_id: str, hashes: Sequence[bytes], credential: Credential) -> Sad:
-        """One SAD for exactly these ``hashes`` (``numSignatures = len(hashes)``), with PIN or OTP."""
+    async def authorize(
+        self,
+        credential_id: str,
+        hashes: Sequence[bytes],
+        credential: Credential,
+        *,
+        hash_algorithm: str = "sha256",
+    ) -> Sad:
+        """One SAD for exactly these ``hashes`` (``numSignatures = len(hashes)``), with PIN or OTP.
+
+        v2 names only: ``hashes`` with their ``hashAlgorithmOID`` (the standard requires it when hashes
+        are listed), never CSC v1's ``hash``.
+        """
         if not hashes:
             raise BsreRequestError("Tidak ada hash untuk diotorisasi.", code="PARAMETER_TIDAK_VALID")
+        if hash_algorithm not in HASH_OIDS:
+            raise BsreRequestError(f"Algoritma hash {hash_algorithm} tidak didukung.", code="PARAMETER_TIDAK_VALID")
         listed = [_b64(h) for h in hashes]
         secret_key = "OTP" if credential.kind == "otp" else "PIN"
 
@@ -151,6 +171,7 @@ class CscClient(BaseApi):
                 "credentialID": credential_id,
                 "numSignatures": len(listed),
                 "hashes": listed,
+                "hashAlgorithmOID": HASH_OIDS[hash_algorithm],
                 secret_key: credential.reveal(),
             }
 

@@ -7,15 +7,23 @@ does not break the gateway.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+
+from siakgate.signing.api import Credential
 
 __all__ = [
     "SIGNABLE_STATUSES",
+    "WIB",
     "CscCredentialInfo",
+    "SealCode",
     "SignatureProperties",
+    "UserRegistration",
     "UserStatus",
     "UserStatusInfo",
     "V1Appearance",
@@ -52,6 +60,48 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
 
+WIB = timezone(timedelta(hours=7), "WIB")
+"""Western Indonesia Time: the zone of v1's ``signed_in`` and certificate validity texts (guide p.16-17)."""
+
+
+def _moment(value: Any, naive_zone: timezone) -> Any:
+    """An ISO-like date (``2023-07-11T02:41:23.000+00:00``, ``2023-08-07T04:24:40.927+0000``,
+    ``2023-10-16 13:28:34.00``) as an aware datetime; a naive one is read in ``naive_zone``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return value  # pydantic reports it
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=naive_zone)
+    return value
+
+
+def _utc_moment(value: Any) -> Any:
+    return _moment(value, UTC)
+
+
+def _wib_moment(value: Any) -> Any:
+    return _moment(value, WIB)
+
+
+def _text(value: Any) -> Any:
+    """A number where text is expected (a decimal serial number, a numeric code) is kept as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+IsoMoment = Annotated[datetime | None, BeforeValidator(_utc_moment)]
+"""v2 dates: ISO 8601 with an offset (a date without one is read as UTC)."""
+WibMoment = Annotated[datetime | None, BeforeValidator(_wib_moment)]
+"""v1 dates: ``YYYY-MM-DD HH:MM:SS.ff`` in WIB (UTC+7), the service's local time."""
+Text = Annotated[str | None, BeforeValidator(_text)]
+
+
 class UserStatusInfo(_Model):
     """``GET /api/user/status/{nik}`` and ``POST /api/v2/user/check/status``."""
 
@@ -67,9 +117,33 @@ class UserStatusInfo(_Model):
 # -- v1 verify ------------------------------------------------------------------------------------
 
 
+_VALIDITY_SPLIT = re.compile(r"\s+to\b\s*")
+
+
+def validity_range(text: str | None) -> tuple[datetime | None, datetime | None]:
+    """``2023-10-06 12:56:15.00 to 2024-10-06 12:56:15.00`` (WIB) as two aware datetimes; None where unreadable."""
+    parts = _VALIDITY_SPLIT.split(text or "", maxsplit=1)
+    if len(parts) != 2:
+        return None, None
+    start, end = parts
+    out: list[datetime | None] = []
+    for part in (start, end):
+        moment = _wib_moment(part)
+        out.append(moment if isinstance(moment, datetime) else None)
+    return out[0], out[1]
+
+
 class V1InfoTsa(_Model):
     name: str | None = None
     tsa_cert_validity: str | None = None
+
+    @property
+    def tsa_cert_valid_from(self) -> datetime | None:
+        return validity_range(self.tsa_cert_validity)[0]
+
+    @property
+    def tsa_cert_valid_until(self) -> datetime | None:
+        return validity_range(self.tsa_cert_validity)[1]
 
 
 class V1InfoSigner(_Model):
@@ -77,12 +151,22 @@ class V1InfoSigner(_Model):
     signer_name: str | None = None
     signer_dn: str | None = None
     signer_cert_validity: str | None = None
+    """``<from> to <until>`` in WIB, as served; :attr:`signer_cert_valid_from` and ``_until`` read it."""
     cert_user_certified: bool | None = None
+
+    @property
+    def signer_cert_valid_from(self) -> datetime | None:
+        return validity_range(self.signer_cert_validity)[0]
+
+    @property
+    def signer_cert_valid_until(self) -> datetime | None:
+        return validity_range(self.signer_cert_validity)[1]
 
 
 class V1SignatureDocument(_Model):
     signed_using_tsa: bool | None = None
-    signed_in: str | None = None
+    signed_in: WibMoment = None
+    """When the document was signed: served as WIB wall-clock time (``2023-10-16 13:28:34.00``), kept aware."""
     reason: str | None = None
     location: str | None = None
     document_integrity: bool | None = None
@@ -115,33 +199,49 @@ class V1VerifyReport(_Model):
 
 
 class V2CertificateDetail(_Model):
+    """One certificate of the chain. The guide (p.35-36) writes ``signatureAlgoritm`` (sic) and decimal serial
+    numbers; older services wrote hex serials and ``subjectDN``: both are read."""
+
+    id: Text = None
     common_name: str | None = Field(default=None, alias="commonName")
     subject_dn: str | None = Field(default=None, alias="subjectDN")
     issuer_name: str | None = Field(default=None, alias="issuerName")
-    serial_number: str | None = Field(default=None, alias="serialNumber")
-    not_before_date: str | None = Field(default=None, alias="notBeforeDate")
-    not_after_date: str | None = Field(default=None, alias="notAfterDate")
+    serial_number: Text = Field(default=None, alias="serialNumber")
+    not_before_date: IsoMoment = Field(default=None, alias="notBeforeDate")
+    not_after_date: IsoMoment = Field(default=None, alias="notAfterDate")
+    signature_algorithm: str | None = Field(
+        default=None, validation_alias=AliasChoices("signatureAlgoritm", "signatureAlgorithm", "signature_algorithm")
+    )
+    key_usages: list[str] = Field(default_factory=list, alias="keyUsages")
 
 
 class V2TimestampInformation(_Model):
+    id: Text = None
     signer_name: str | None = Field(default=None, alias="signerName")
-    timestamp_date: str | None = Field(default=None, alias="timestampDate")
+    timestamp_date: IsoMoment = Field(default=None, alias="timestampDate")
 
 
 class V2SignatureInformation(_Model):
-    id: int | None = None
+    """One signature. ``id`` is ``S-<hex>`` in the guide (p.35), a number on older services;
+    ``signature_format`` e.g. ``PKCS7-T`` (guide) or ``PAdES-BASELINE-T``."""
+
+    id: Text = None
     signature_format: str | None = Field(default=None, alias="signatureFormat")
     signer_name: str | None = Field(default=None, alias="signerName")
-    signature_date: str | None = Field(default=None, alias="signatureDate")
+    signature_date: IsoMoment = Field(default=None, alias="signatureDate")
     field_name: str | None = Field(default=None, alias="fieldName")
     reason: str | None = None
     location: str | None = None
     cert_level_code: int | None = Field(default=None, alias="certLevelCode")
+    signature_algorithm: str | None = Field(default=None, alias="signatureAlgorithm")
+    digest_algorithm: str | None = Field(default=None, alias="digestAlgorithm")
     modified: bool | None = None
     integrity_valid: bool | None = Field(default=None, alias="integrityValid")
     certificate_trusted: bool | None = Field(default=None, alias="certificateTrusted")
     last_signature: bool | None = Field(default=None, alias="lastSignature")
-    timestamp_information: V2TimestampInformation | None = Field(default=None, alias="timestampInfomation")
+    timestamp_information: V2TimestampInformation | None = Field(
+        default=None, validation_alias=AliasChoices("timestampInfomation", "timestampInformation")
+    )
     certificate_details: list[V2CertificateDetail] = Field(default_factory=list, alias="certificateDetails")
 
 
@@ -157,6 +257,85 @@ class V2VerifyReport(_Model):
     @property
     def valid(self) -> bool:
         return self.conclusion.upper() == "VALID"
+
+
+# -- seal codes and registration -------------------------------------------------------------------
+
+
+class SealCode(_Model):
+    """A seal activation code (refreshed) or a seal code, as ``seal/get/activation`` and ``seal/get/totp``
+    answer it (guide p.27, p.29): ``{message, totp, expires: "2023-08-07T04:24:40.927+0000", result: true}``,
+    possibly inside ``{success, message, data: {...}}``; older answers carried the code in ``result`` and the
+    validity in seconds (``expired``). Build it with :meth:`from_answer`.
+
+    ``expires_at``: when an ISO ``expires`` was given; ``valid_seconds``: when a number of seconds was
+    (``expires`` or ``expired``). The code itself is a :class:`~pydantic.SecretStr` (never in a repr or log).
+    """
+
+    code: SecretStr
+    message: str | None = None
+    expires_at: datetime | None = None
+    valid_seconds: int | None = None
+
+    @property
+    def credential(self) -> Credential:
+        """The code as an OTP credential, for ``seal_totp``, ``seal_pdf`` or ``seal_revoke_activation``."""
+        return Credential.otp(self.code.get_secret_value())
+
+    @classmethod
+    def from_answer(cls, answer: dict[str, Any]) -> SealCode:
+        """Read the code from ``totp`` (the guide), else from a string ``result`` (older services); a boolean
+        ``result`` is a success flag and never a code. Raises ``ValueError`` when no code is there."""
+        inner = answer.get("data") if isinstance(answer.get("data"), dict) else answer
+        assert isinstance(inner, dict)
+        code = _code(inner.get("totp"))
+        if code is None:
+            code = _code(inner.get("result"))
+        if code is None:
+            raise ValueError("no seal code in the answer (totp / data.totp / result)")
+        expires = inner.get("expires", inner.get("expired"))
+        expires_at: datetime | None = None
+        seconds: int | None = None
+        if isinstance(expires, int | float) and not isinstance(expires, bool):
+            seconds = int(expires)
+        elif isinstance(expires, str) and expires.strip().isdigit():
+            seconds = int(expires.strip())
+        elif isinstance(expires, str):
+            moment = _utc_moment(expires)
+            if not isinstance(moment, datetime):
+                raise ValueError("expires is neither ISO 8601 nor a number of seconds")
+            expires_at = moment
+        message = inner.get("message") if isinstance(inner.get("message"), str) else answer.get("message")
+        return cls(
+            code=SecretStr(code),
+            message=message if isinstance(message, str) else None,
+            expires_at=expires_at,
+            valid_seconds=seconds,
+        )
+
+    def __repr__(self) -> str:
+        return f"SealCode(expires_at={self.expires_at!r}, valid_seconds={self.valid_seconds!r})"
+
+
+def _code(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+class UserRegistration(_Model):
+    """``POST /api/v2/user/registration`` (guide p.33; the guide shows no answer, so every field is optional
+    and what a service adds is kept in ``data``)."""
+
+    success: bool | None = None
+    message: str | None = None
+    status: str | None = None
+    status_code: int | None = None
+    data: Any = None
 
 
 # -- sign call options ----------------------------------------------------------------------------

@@ -24,10 +24,23 @@ a NEW field of its own at that rectangle (the empty ``TTE`` field stays, invisib
 * v1: ``linkQR`` = ``tte.verify_url`` (BSrE renders the QR code) and ``text`` = name, NIP and the
   sentence, so no image has to be uploaded.
 
+Coordinates: the box is sent in PDF points (one of the guide's "pixels" per point, as mock BSrE reads them);
+v1's ``xAxis``/``yAxis`` are its lower-left corner (guide p.11), v2's ``originX``/``originY`` its upper-left
+corner measured from the top of the page (guide p.21, :attr:`Placement.v2_origin`).
+
 Levels: BSrE signs at B-T (its signature carries a timestamp). For B-LT the gateway then adds the
 validation information of that signature (certificates, OCSP answers, CRLs) to the document security
 store in an incremental update, and for B-LTA a document timestamp over it: the signature bytes stay
-BSrE's, the long-term evidence is ours. A B-B request gets B-T, which is a superset.
+BSrE's, the long-term evidence is ours. A B-B request gets B-T, which is a superset. A B-T or higher
+request whose returned signature carries no valid, trusted signature timestamp is rejected (adding a DSS
+to it would not make it B-LT, and the document would claim a level it does not have).
+
+Signature formats: BSrE may return a PAdES signature (``ETSI.CAdES.detached``) or an ``adbe.pkcs7.detached``
+one (its verify calls it "PKCS7-T", guide v2.2.1 p.35). Both are checked the same way (intact, valid,
+trusted, covering the whole file) and brought to B-LT/B-LTA the same way (DSS, document timestamp): the
+evidence is format-independent. The level reported for a PKCS#7 signature is that evidence ladder, named
+``PKCS7-T``/``PKCS7-LT``/``PKCS7-LTA`` where a name is shown, never "PAdES baseline" (see
+:mod:`siakgate.verify._signature`: ``level_reached`` and ``format_name``); the level is logged per document.
 
 Batches: v2 sends the documents in chunks (``chunk_size``, one passphrase or one OTP requested for
 all N files, which BSrE spends chunk by chunk), ``concurrency`` calls in flight after the first chunk
@@ -43,6 +56,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import textwrap
 import threading
 from collections.abc import Sequence
@@ -81,6 +95,7 @@ from siakgate.signing._retry import DEFAULT_PKI_RETRY, pki_retrying
 from siakgate.signing.api import Credential, PadesLevel, SigningOptions, SignRequest, SignResult, TteBlock
 from siakgate.signing.appearance import qr_modules
 from siakgate.signing.evidence import add_document_timestamp, evidence_context, load_roots
+from siakgate.verify._signature import format_name, level_reached
 from siakgate.verify.fetching import allow_listed_backend
 
 __all__ = [
@@ -94,6 +109,8 @@ __all__ = [
     "render_tte_png",
 ]
 
+logger = logging.getLogger("siakgate.signing.esign")
+
 _BATCH_WIDE = (WrongPassphraseError, CertificateStatusError, SignerNotRegisteredError, BsreAuthError, TransientError)
 _PNG_SCALE = 4  # pixels per point: sharp enough when printed on A4
 DEFAULT_V2_CHUNK = 25
@@ -104,10 +121,18 @@ DEFAULT_V2_CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class Placement:
-    """Where the visible block goes: 1-based page and a (x1, y1, x2, y2) box in points."""
+    """Where the visible block goes: 1-based page and a (x1, y1, x2, y2) box in points (PDF space, origin
+    bottom-left); ``page_top``: the upper edge of that page's /MediaBox, from which API v2 measures ``originY``."""
 
     page: int
     box: tuple[float, float, float, float]
+    page_top: float = 792.0
+
+    @property
+    def v2_origin(self) -> tuple[float, float]:
+        """``(originX, originY)`` as API v2 reads them (guide p.21: ``y = 0`` at the top of the page, ``(x, y)``
+        the box's upper-left corner); API v1's ``xAxis``/``yAxis`` are the lower-left corner (p.11)."""
+        return self.box[0], self.page_top - self.box[3]
 
     @property
     def width(self) -> float:
@@ -135,8 +160,22 @@ def _empty_field_placement(reader: PdfFileReader, field_name: str) -> Placement 
         page = _page(reader, index, pages)
         annots = page.get("/Annots", ArrayObject())
         if any(getattr(a, "idnum", None) == target for a in annots.get_object()):
-            return Placement(index + 1, box)
-    return Placement(page_count, box)
+            return Placement(index + 1, box, _page_top(page))
+    return Placement(page_count, box, _page_top(_page(reader, page_count - 1, pages)))
+
+
+def _page_top(page: DictionaryObject) -> float:
+    """The upper edge of the page's /MediaBox (inherited through /Parent); 792 (US Letter) without one."""
+    node: DictionaryObject | None = page
+    for _ in range(32):  # a page tree is never that deep; a /Parent loop must not hang us
+        if node is None:
+            break
+        if "/MediaBox" in node:
+            y0, y1 = float(node["/MediaBox"][1]), float(node["/MediaBox"][3])
+            return max(y0, y1)
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return 792.0
 
 
 def _page(reader: PdfFileReader, index: int, kids: list[object]) -> DictionaryObject:
@@ -156,12 +195,14 @@ def find_placement(request: SignRequest) -> Placement:
         reader = PdfFileReader(io.BytesIO(request.pdf), strict=False)
         placement = _empty_field_placement(reader, request.field_name)
         pages = int(reader.root["/Pages"]["/Count"])
+        kids = list(reader.root["/Pages"].get_object().get("/Kids", ArrayObject()))
+        last_top = _page_top(_page(reader, pages - 1, kids)) if placement is None else 0.0
     except Exception as exc:
         raise SigningError("Berkas PDF rusak atau tidak dapat dibaca.", code="PDF_TIDAK_VALID") from exc
     if placement is not None:
         return placement
     if request.box is not None:
-        return Placement(pages, tuple(float(v) for v in request.box))  # type: ignore[arg-type]
+        return Placement(pages, tuple(float(v) for v in request.box), last_top)  # type: ignore[arg-type]
     raise SigningError(
         f"Dokumen tidak memiliki kolom tanda tangan kosong '{request.field_name}' dan posisi (box) tidak diberikan.",
         code="KOLOM_TTE_TIDAK_ADA",
@@ -321,7 +362,20 @@ async def check_returned(document_id: str, sent: bytes, returned: bytes, options
             raise _reject(document_id, "tanda tangan rusak atau isi dokumen berubah setelah ditandatangani.")
         if not status.trusted:
             raise _reject(document_id, "sertifikat penandatangan tidak berantai ke akar tepercaya.")
-        return await _to_level(last, returned, options)
+        subfilter = str(last.sig_object.get("/SubFilter"))
+        reached = level_reached(last, status, dss_sufficient=False, archived=False)
+        wanted = PadesLevel(options.level)
+        if wanted is not PadesLevel.B_B and reached is not PadesLevel.B_T:
+            raise _reject(
+                document_id,
+                f"tanda tangan BSrE tanpa cap waktu yang sah dan tepercaya, sedangkan level {wanted.value} diminta.",
+            )
+        out = await _to_level(last, returned, options)
+        final = reached if wanted in (PadesLevel.B_B, PadesLevel.B_T) else wanted
+        logger.info(
+            "esign document=%s accepted subfilter=%s level=%s", document_id, subfilter, format_name(subfilter, final)
+        )
+        return out
     finally:
         await vc.aclose()  # type: ignore[no-untyped-call]
 
@@ -443,12 +497,13 @@ class EsignBackend:
         if request.tte is None:
             return SignatureProperties(**common)  # type: ignore[arg-type]
         where = find_placement(request)
+        origin_x, origin_y = where.v2_origin
         return SignatureProperties(
             visible=True,
             image=images.png(request.tte, where.width, where.height),
             page=where.page,
-            x=where.box[0],
-            y=where.box[1],
+            x=origin_x,
+            y=origin_y,
             width=where.width,
             height=where.height,
             **common,

@@ -19,6 +19,13 @@ Every returned signature is checked against the certificate's public key before 
 a faulty answer fails the batch instead of producing N broken PDFs. Any chunk failing fails the
 whole batch (the engine's contract: no signatures at all, every document gets the error); the
 chunks still in flight are cancelled.
+
+What the documents then carry is BSrE's refusal in words, as :func:`siakgate.bsre._errors.csc_error`
+reads the CSC error (never pyHanko's bare "No signing results available": pyHanko's ``CSCSigner`` is
+not used here): a wrong passphrase or OTP is :class:`~siakgate.errors.WrongPassphraseError`
+(``PASSPHRASE_SALAH``, ``OTP_TIDAK_VALID``); a SAD that expired or was spent before its chunk was
+signed is a :class:`~siakgate.errors.TransientError` (``OTORISASI_KEDALUWARSA``,
+``OTORISASI_TIDAK_BERLAKU``) whose message says the batch can simply be signed again.
 """
 
 from __future__ import annotations
@@ -136,7 +143,9 @@ class CscRawSigner:
             try:
                 async with limit:
                     if sad is None:
-                        sad = await self._csc.authorize(credential_id, chunk, self._credential)
+                        sad = await self._csc.authorize(
+                            credential_id, chunk, self._credential, hash_algorithm=algorithm
+                        )
                     signatures = await self._csc.sign_hash(
                         credential_id, sad, chunk, hash_algorithm=algorithm, sign_algorithm=sign_algo
                     )
@@ -148,7 +157,7 @@ class CscRawSigner:
                 scope.cancel()
 
         # Alone first: a wrong passphrase or OTP is refused once, not by every chunk in flight.
-        first = await self._csc.authorize(credential_id, chunks[0], self._credential)
+        first = await self._csc.authorize(credential_id, chunks[0], self._credential, hash_algorithm=algorithm)
         async with anyio.create_task_group() as group:
             group.start_soon(run, 0, first, group.cancel_scope)
             for index in range(1, len(chunks)):

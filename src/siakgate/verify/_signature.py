@@ -1,4 +1,14 @@
-"""Turning pyHanko's view of one signature into a :class:`~siakgate.verify.model.SignatureReport`."""
+"""Turning pyHanko's view of one signature into a :class:`~siakgate.verify.model.SignatureReport`.
+
+Levels of ``adbe.pkcs7.detached`` signatures (what BSrE's own verify calls "PKCS7-T", guide v2.2.1 p.35): the
+same evidence ladder as PAdES is reported for them (:func:`level_reached`): B-B an intact signature, B-T plus a
+valid trusted signature timestamp, B-LT plus a DSS that validates on its own, B-LTA plus a document timestamp.
+The evidence is the same and what a reader of the report needs (is there a trusted time, is the long-term proof
+in the file); the level is a :class:`PadesLevel` so every caller keeps working. It does NOT claim PAdES baseline
+conformance (ETSI EN 319 142-1 requires ``ETSI.CAdES.detached``): the report's ``subfilter`` says which format
+it is, and :func:`format_name` names the pair without pretending (``PKCS7-T`` beside ``PAdES-BASELINE-T``).
+Any other sub-filter (``adbe.x509.rsa_sha1``, unknown ones) gets no level.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +31,9 @@ from siakgate.verify.model import (
 )
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
+PKCS7_SUBFILTER = "/adbe.pkcs7.detached"
+LEVELLED_SUBFILTERS = frozenset({PADES_SUBFILTER, PKCS7_SUBFILTER})
+"""Sub-filters whose signatures get a level (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -89,12 +102,13 @@ def integrity_ok(status: PdfSignatureStatus) -> bool:
 def level_reached(
     emb: EmbeddedPdfSignature, status: PdfSignatureStatus, dss_sufficient: bool, archived: bool
 ) -> PadesLevel | None:
-    """The PAdES baseline level this signature actually reaches (each level needs the ones before).
+    """The level this signature actually reaches (each level needs the ones before).
 
-    B-B: an intact PAdES signature. B-T: plus a valid, trusted signature timestamp. B-LT: plus a DSS
-    that validates signer and TSA on its own. B-LTA: plus a valid document timestamp after it.
+    B-B: an intact PAdES or PKCS#7 signature. B-T: plus a valid, trusted signature timestamp. B-LT: plus a DSS
+    that validates signer and TSA on its own. B-LTA: plus a valid document timestamp after it. For
+    ``adbe.pkcs7.detached`` it is the same evidence, not PAdES conformance (see the module docstring).
     """
-    if str(emb.sig_object.get("/SubFilter")) != PADES_SUBFILTER or not (status.intact and status.valid):
+    if str(emb.sig_object.get("/SubFilter")) not in LEVELLED_SUBFILTERS or not (status.intact and status.valid):
         return None
     ts = status.timestamp_validity
     if ts is None or not (ts.intact and ts.valid and ts.trusted):
@@ -102,6 +116,15 @@ def level_reached(
     if not dss_sufficient:
         return PadesLevel.B_T
     return PadesLevel.B_LTA if archived else PadesLevel.B_LT
+
+
+def format_name(subfilter: str | None, level: PadesLevel | None) -> str | None:
+    """The signature's format and level as BSrE's verify names them: ``PAdES-BASELINE-T``, ``PKCS7-T`` (guide
+    p.35); None without a level."""
+    if level is None:
+        return None
+    suffix = level.value.removeprefix("B-")
+    return f"PKCS7-{suffix}" if subfilter == PKCS7_SUBFILTER else f"PAdES-BASELINE-{suffix}"
 
 
 def problem_code(status: PdfSignatureStatus, revocation: Revocation) -> str | None:
