@@ -1,11 +1,13 @@
 """Reading certificates for the report: who signed, the chain, and why a chain is (not) trusted.
 
-Distinguished names are printed the way BSrE's verify answer prints them (RFC 4514, as Java and
-``cryptography`` do), so the BSrE-shaped answers match mock BSrE's byte for byte.
+Distinguished names are printed the way BSrE's verify answers print them: RFC 4514 attribute syntax, the
+attributes in the order the certificate encodes them, ``C=ID,O=...,CN=...`` (guide v2.2.1 p.16 and p.35),
+so the BSrE-shaped answers match BSrE's (and mock BSrE's) byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +19,11 @@ from siakgate.verify.model import CertificateInfo, Indication, SignerInfo
 
 
 def dn(cert: asn1_x509.Certificate, which: str) -> str:
+    """``C=ID,O=...,CN=...``: each RDN in RFC 4514 syntax, in the certificate's order (RFC 4514 itself
+    reverses it; BSrE does not, guide p.16 and p.35)."""
     parsed = crypto_x509.load_der_x509_certificate(cert.dump())
-    return (parsed.subject if which == "subject" else parsed.issuer).rfc4514_string()
+    name = parsed.subject if which == "subject" else parsed.issuer
+    return ",".join(rdn.rfc4514_string() for rdn in name.rdns)
 
 
 def common_name(cert: asn1_x509.Certificate) -> str:
@@ -63,8 +68,52 @@ def signer_info(cert: asn1_x509.Certificate) -> SignerInfo:
     )
 
 
+_SIGNATURE_KINDS = {"rsassa_pkcs1v15": "RSA", "rsassa_pss": "RSA-PSS", "ecdsa": "ECDSA", "dsa": "DSA"}
+
+# RFC 5280's keyUsage bit names, in bit order (the names and order BSrE lists them in, guide p.35-36).
+_KEY_USAGES = {
+    "digital_signature": "digitalSignature",
+    "non_repudiation": "nonRepudiation",
+    "key_encipherment": "keyEncipherment",
+    "data_encipherment": "dataEncipherment",
+    "key_agreement": "keyAgreement",
+    "key_cert_sign": "keyCertSign",
+    "crl_sign": "crlSign",
+    "encipher_only": "encipherOnly",
+    "decipher_only": "decipherOnly",
+}
+
+
+def signature_algorithm(cert: asn1_x509.Certificate) -> str:
+    """``RSA with SHA256``, as BSrE writes a certificate's signature algorithm (guide p.35-36)."""
+    algo = cert["signature_algorithm"]
+    try:
+        kind = str(algo.signature_algo)
+        digest = str(algo.hash_algo).upper()
+    except ValueError:  # an algorithm asn1crypto cannot split: its name (or OID) as it stands
+        return str(algo["algorithm"].native)
+    return f"{_SIGNATURE_KINDS.get(kind, kind.upper())} with {digest}"
+
+
+def key_usages(cert: asn1_x509.Certificate) -> tuple[str, ...]:
+    value = cert.key_usage_value
+    bits = set(value.native) if value is not None else set()
+    return tuple(name for bit, name in _KEY_USAGES.items() if bit in bits)
+
+
+def _path_first(signer: asn1_x509.Certificate, others: Sequence[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
+    """The signer, its issuer, that one's issuer... (BSrE's order, guide p.35-36), then the rest as embedded."""
+    chain = [signer]
+    rest = [c for c in others if c.dump() != signer.dump()]
+    while issuer := next((c for c in rest if c.subject == chain[-1].issuer), None):
+        chain.append(issuer)
+        rest.remove(issuer)
+        if issuer.subject == issuer.issuer:  # a root: nothing issues it
+            break
+    return chain + rest
+
+
 def chain_info(signer: asn1_x509.Certificate, others: Sequence[asn1_x509.Certificate]) -> tuple[CertificateInfo, ...]:
-    chain = [signer, *[c for c in others if c.dump() != signer.dump()]]
     return tuple(
         CertificateInfo(
             common_name=common_name(c),
@@ -73,8 +122,11 @@ def chain_info(signer: asn1_x509.Certificate, others: Sequence[asn1_x509.Certifi
             serial=serial_hex(c),
             not_before=c.not_valid_before,
             not_after=c.not_valid_after,
+            sha256=hashlib.sha256(c.dump()).hexdigest().upper(),
+            signature_algorithm=signature_algorithm(c),
+            key_usages=key_usages(c),
         )
-        for c in chain
+        for c in _path_first(signer, others)
     )
 
 

@@ -12,7 +12,8 @@ Any other sub-filter (``adbe.x509.rsa_sha1``, unknown ones) gets no level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,15 @@ def _message_digest(emb: EmbeddedPdfSignature) -> str:
 
 def _signature_value(emb: EmbeddedPdfSignature) -> str:
     return bytes(emb.signer_info["signature"].native).hex()
+
+
+def _timestamp_token_sha256(emb: EmbeddedPdfSignature) -> str | None:
+    """SHA-256 of the signature timestamp token (BSrE's v2 ``T-`` id, guide v2.2.1 p.35)."""
+    attrs = emb.signer_info["unsigned_attrs"]
+    for attr in attrs if attrs.native is not None else ():
+        if attr["type"].native == "signature_time_stamp_token":
+            return hashlib.sha256(attr["values"][0].dump()).hexdigest().upper()
+    return None
 
 
 def _modification(status: PdfSignatureStatus) -> ModificationKind:
@@ -143,6 +153,8 @@ def build_report(emb: EmbeddedPdfSignature, judged: Judgement, now: datetime) ->
     path = status.validation_path
     anchor = _certs.common_name(path[0]) if path is not None else None
     timestamp = judged.timestamp or timestamp_info(status)
+    if timestamp is not None:
+        timestamp = replace(timestamp, token_sha256=_timestamp_token_sha256(emb))
     explanation = _certs.trust_explanation(
         judged.problem,
         cert,

@@ -113,14 +113,23 @@ class SignerInfo:
 
 @dataclass(frozen=True)
 class CertificateInfo:
-    """One certificate of the chain as embedded in the signature (leaf first)."""
+    """One certificate embedded in the signature: the signer's, then its issuer, that one's issuer and so on
+    (the order of BSrE's ``certificateDetails``, guide v2.2.1 p.35-36); embedded certificates off that path
+    follow in their embedded order."""
 
     common_name: str
     subject_dn: str
     issuer_dn: str
     serial: str
+    """Hexadecimal, lower case."""
     not_before: datetime
     not_after: datetime
+    sha256: str
+    """SHA-256 of the certificate's DER encoding, upper-case hex (BSrE's v2 ``C-`` id, guide v2.2.1 p.35)."""
+    signature_algorithm: str
+    """How the issuer signed it, e.g. ``RSA with SHA256`` (BSrE's ``signatureAlgoritm``, p.35-36)."""
+    key_usages: tuple[str, ...]
+    """The keyUsage bits set, RFC 5280 names in bit order (``digitalSignature``, ``nonRepudiation``, ...)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,9 @@ class TimestampInfo:
     trusted: bool
     tsa_not_before: datetime
     tsa_not_after: datetime
+    token_sha256: str | None = None
+    """SHA-256 of the timestamp token's DER encoding, upper-case hex (BSrE's v2 ``T-`` id, guide v2.2.1 p.35);
+    None when whoever built the report did not read the token."""
 
     @property
     def valid(self) -> bool:
@@ -195,7 +207,9 @@ class SignatureReport:
     """The time the signer claims (signed attribute or /M): not proof of anything."""
     timestamp: TimestampInfo | None
     level: PadesLevel | None
-    """The PAdES baseline level reached; None for a broken or non-PAdES (adbe.pkcs7.detached) signature."""
+    """The level reached: PAdES baseline for ETSI.CAdES.detached, the same evidence ladder for adbe.pkcs7.detached
+    (which is not PAdES conformance: ``subfilter`` tells them apart); None for a broken signature or another
+    sub-filter."""
     reason: str | None
     location: str | None
     digest_algorithm: str

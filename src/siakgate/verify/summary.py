@@ -11,6 +11,8 @@ from datetime import datetime
 from siakgate.clock import WIB
 from siakgate.verify.model import Indication, ModificationKind, RevocationStatus, SignatureReport, VerificationReport
 
+PKCS7_SUBFILTER = "/adbe.pkcs7.detached"  # as verify._signature names it (not imported: it loads pyHanko)
+
 _VALID_CHANGES = {
     ModificationKind.NONE: "tidak ada perubahan setelah ditandatangani",
     ModificationKind.LTA_UPDATES: "setelah ditandatangani hanya ditambahkan data validasi, isi dokumen tidak berubah",
@@ -77,7 +79,9 @@ def _who_when(sig: SignatureReport) -> str:
     if when is not None:
         text += f" pada {wib(when)}"
     if sig.level is not None:
-        text += f" (PAdES {sig.level.value})"
+        # PKCS#7 signatures reach the same evidence ladder but are not PAdES baseline (see verify._signature)
+        kind = "PKCS#7" if sig.subfilter == PKCS7_SUBFILTER else "PAdES"
+        text += f" ({kind} {sig.level.value})"
     return text
 
 
