@@ -63,7 +63,7 @@ def test_the_package_imports_its_public_names_lazily() -> None:
 def test_every_help_still_works(command: list[str]) -> None:
     done = run("-m", "siakgate", *command, "--help")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"usage: {' '.join(['siakgate', *command])}")
+    assert done.stdout.startswith(f"penggunaan: {' '.join(['siakgate', *command])}")
     if not command:
         for name in [*COMMANDS, "demo"]:
             assert name in done.stdout

@@ -6,12 +6,16 @@ once, by :func:`siakgate.cli.main`); the database is disposed on the way out, wh
 
 Exit codes: 0 done / valid, 1 a result that is "no" (invalid signature, signing refused, a broken audit
 chain, a bad archive copy), 2 the command cannot run as asked (:class:`UsageProblem`), 3 no answer yet: a
-verdict that needs a service out of reach (``verify`` when revocation information cannot be had); try later.
+verdict that needs a service out of reach (``verify`` when revocation information cannot be had); try later;
+130 stopped by Ctrl-C (a many-file run first says what it finished). Ctrl-D at a prompt is exit 2:
+nothing was entered, the command cannot run (:func:`ask_secret`).
 Messages for people are in Bahasa Indonesia, on stderr, after ``siakgate:``; stdout carries only the result.
 """
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,20 +30,25 @@ if TYPE_CHECKING:
     from siakgate.store.db import Database
 
 __all__ = [
+    "EXIT_CANCELLED",
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_TRY_LATER",
     "EXIT_UNUSABLE",
     "State",
     "UsageProblem",
+    "ask_secret",
     "error",
     "load_settings",
     "open_state",
     "read_input",
     "trust_roots",
+    "whole_number",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_TRY_LATER = 0, 1, 2, 3
+EXIT_CANCELLED = 130
+"""Ctrl-C (128 + SIGINT), as a shell reports a command it interrupted."""
 
 
 class UsageProblem(Exception):
@@ -54,6 +63,29 @@ class UsageProblem(Exception):
 def error(message: str) -> None:
     """A message for people, on stderr."""
     print(f"siakgate: {message}", file=sys.stderr)
+
+
+def whole_number(text: str) -> int:
+    """An option's count or port (``type=whole_number``): a whole number, 0 or more, said in Indonesian if not."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bukan bilangan bulat: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"tidak boleh negatif: {text!r}")
+    return value
+
+
+def ask_secret(prompt: str, what: str) -> str:
+    """A secret typed on the terminal (not echoed); Ctrl-D (end of input) is a :class:`UsageProblem`.
+
+    ``what`` names the secret in the message: ``Dibatalkan: passphrase tidak dimasukkan.`` (exit 2, no
+    ``EOFError`` traceback). Ctrl-C propagates: :func:`siakgate.cli.main` answers it with exit 130.
+    """
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise UsageProblem(f"Dibatalkan: {what} tidak dimasukkan.") from None
 
 
 def load_settings() -> Settings:

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, load_settings, open_state
+from siakgate.cli._common import EXIT_INVALID, EXIT_OK, UsageProblem, load_settings, open_state, whole_number
 from siakgate.clock import Clock, to_wib
 
 if TYPE_CHECKING:
@@ -122,7 +122,9 @@ def add_parser(sub: Any) -> None:
     archive = sub.add_parser(
         "archive", help="arsip KK bertanda tangan: periksa, pulihkan dan perbarui salinan", allow_abbrev=False
     )
-    commands = archive.add_subparsers(dest="archive_command", required=True)
+    commands = archive.add_subparsers(
+        dest="archive_command", required=True, metavar="TINDAKAN", help="verify, restore atau renew"
+    )
     for name, help_text in (
         ("verify", "hitung ulang SHA-256 setiap salinan (0 utuh, 1 ada yang hilang/rusak)"),
         ("restore", "pulihkan salinan hilang/rusak dari salinan yang baik (0 pulih, 1 tidak ada sumber baik)"),
@@ -135,6 +137,18 @@ def add_parser(sub: Any) -> None:
     )
     renew.add_argument("--json", action="store_true", help="laporan JSON")
     renew.add_argument("--dry-run", action="store_true", help="hanya laporkan yang menunggu; tidak mengubah apa pun")
-    renew.add_argument("--limit", type=int, default=100, help="paling banyak sekian KK dalam satu kali jalan")
-    renew.add_argument("--upcoming", type=int, default=20, help="tampilkan sekian KK berikutnya yang menunggu")
+    renew.add_argument(
+        "--limit",
+        type=whole_number,
+        default=100,
+        metavar="JUMLAH",
+        help="paling banyak sekian KK dalam satu kali jalan",
+    )
+    renew.add_argument(
+        "--upcoming",
+        type=whole_number,
+        default=20,
+        metavar="JUMLAH",
+        help="tampilkan sekian KK berikutnya yang menunggu",
+    )
     archive.set_defaults(handler=cmd_archive)

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from siakgate.cli._common import EXIT_INVALID, EXIT_OK, open_state
+from siakgate.cli._common import EXIT_INVALID, EXIT_OK, open_state, whole_number
 from siakgate.clock import Clock
 
 __all__ = ["add_parser", "cmd_audit"]
@@ -37,11 +37,13 @@ def cmd_audit(args: argparse.Namespace, clock: Clock) -> int:
 def add_parser(sub: Any) -> None:
     """Append ``audit`` to the ``siakgate`` command's subparsers."""
     audit = sub.add_parser("audit", help="log audit: periksa keutuhan rantai hash, tampilkan entri", allow_abbrev=False)
-    commands = audit.add_subparsers(dest="audit_command", required=True)
+    commands = audit.add_subparsers(dest="audit_command", required=True, metavar="TINDAKAN", help="verify atau list")
     verify = commands.add_parser("verify", help="periksa rantai hash (0 utuh, 1 rusak)")
     verify.add_argument("--json", action="store_true", help="laporan JSON")
     listing = commands.add_parser("list", help="entri audit (JSON per baris)")
-    listing.add_argument("--subject", help="id subjek, mis. id permohonan")
-    listing.add_argument("--after", type=int, default=0, help="mulai setelah seq ini")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--subject", metavar="ID", help="id subjek, mis. id permohonan")
+    listing.add_argument("--after", type=whole_number, default=0, metavar="SEQ", help="mulai setelah seq ini")
+    listing.add_argument(
+        "--limit", type=whole_number, default=100, metavar="JUMLAH", help="paling banyak sekian entri (bawaan: 100)"
+    )
     audit.set_defaults(handler=cmd_audit)

@@ -57,9 +57,13 @@ def cmd_report(args: argparse.Namespace, clock: Clock) -> int:
 def add_parser(sub: Any) -> None:
     """Append ``report`` to the ``siakgate`` command's subparsers."""
     report = sub.add_parser("report", help="laporan waktu layanan per profil dan periode", allow_abbrev=False)
-    report.add_argument("--profile", required=True, help="id profil layanan, mis. lumajang-bca")
-    report.add_argument("--from", dest="start", type=_date, required=True, help="tanggal awal (WIB), YYYY-MM-DD")
-    report.add_argument("--to", dest="end", type=_date, required=True, help="tanggal akhir (WIB), YYYY-MM-DD")
-    report.add_argument("--region", default="", help="awalan kode wilayah (kosong: semua)")
+    report.add_argument("--profile", required=True, metavar="PROFIL", help="id profil layanan, mis. lumajang-bca")
+    report.add_argument(
+        "--from", dest="start", type=_date, required=True, metavar="TANGGAL", help="tanggal awal (WIB), YYYY-MM-DD"
+    )
+    report.add_argument(
+        "--to", dest="end", type=_date, required=True, metavar="TANGGAL", help="tanggal akhir (WIB), YYYY-MM-DD"
+    )
+    report.add_argument("--region", default="", metavar="WILAYAH", help="awalan kode wilayah (kosong: semua)")
     report.add_argument("--json", action="store_true", help="JSON seperti GET /v1/reports/sla")
     report.set_defaults(handler=cmd_report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from siakgate.cli._common import EXIT_OK, UsageProblem, load_settings
+from siakgate.cli._common import EXIT_OK, UsageProblem, load_settings, whole_number
 from siakgate.clock import Clock
 from siakgate.errors import SiakgateError
 
@@ -44,7 +44,19 @@ def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
 def add_parser(sub: Any) -> None:
     """Append ``serve`` to the ``siakgate`` command's subparsers."""
     serve = sub.add_parser("serve", help="jalankan gateway (REST API)", allow_abbrev=False)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ALAMAT",
+        help="alamat yang didengarkan (bawaan: 127.0.0.1, hanya komputer ini)",
+    )
+    serve.add_argument(
+        "--port", type=whole_number, default=8000, metavar="PORT", help="port yang didengarkan (bawaan: 8000)"
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="tingkat rincian log (bawaan: info)",
+    )
     serve.set_defaults(handler=cmd_serve, reads_pdfs=True)

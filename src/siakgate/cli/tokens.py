@@ -39,12 +39,16 @@ def cmd_tokens(args: argparse.Namespace, clock: Clock) -> int:
 def add_parser(sub: Any) -> None:
     """Append ``tokens`` to the ``siakgate`` command's subparsers."""
     tokens = sub.add_parser("tokens", help="kelola token API sistem pemanggil", allow_abbrev=False)
-    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
+    tokens_sub = tokens.add_subparsers(
+        dest="tokens_command", required=True, metavar="TINDAKAN", help="add, list atau revoke"
+    )
     add = tokens_sub.add_parser("add", help="buat token (ditampilkan sekali)", allow_abbrev=False)
-    add.add_argument("name")
-    add.add_argument("--role", action="append", required=True, help="peran (boleh berulang), mis. PETUGAS_LOKET")
-    add.add_argument("--region", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
+    add.add_argument("name", metavar="NAMA", help="nama sistem pemanggil, mis. siak-loket")
+    add.add_argument(
+        "--role", action="append", required=True, metavar="PERAN", help="peran (boleh berulang), mis. PETUGAS_LOKET"
+    )
+    add.add_argument("--region", metavar="WILAYAH", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
     tokens_sub.add_parser("list", help="daftar token (tanpa rahasianya)")
     revoke = tokens_sub.add_parser("revoke", help="cabut token")
-    revoke.add_argument("name")
+    revoke.add_argument("name", metavar="NAMA", help="nama token yang dicabut")
     tokens.set_defaults(handler=cmd_tokens)

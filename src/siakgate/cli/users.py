@@ -8,12 +8,11 @@ twice on the terminal (getpass), or read from the environment variable *named* b
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import Any
 
-from siakgate.cli._common import EXIT_OK, UsageProblem, open_state
+from siakgate.cli._common import EXIT_OK, UsageProblem, ask_secret, open_state
 from siakgate.clock import Clock
 
 __all__ = ["add_parser", "cmd_users"]
@@ -27,8 +26,8 @@ def _password(args: argparse.Namespace) -> str:
         return value
     if not sys.stdin.isatty():
         raise UsageProblem("kata sandi diminta lewat terminal; tanpa terminal pakai --password-env NAMA_VARIABEL")
-    first = getpass.getpass("Kata sandi: ")
-    if getpass.getpass("Ulangi kata sandi: ") != first:
+    first = ask_secret("Kata sandi: ", "kata sandi")
+    if ask_secret("Ulangi kata sandi: ", "kata sandi") != first:
         raise UsageProblem("kedua kata sandi tidak sama")
     return first
 
@@ -68,14 +67,18 @@ def cmd_users(args: argparse.Namespace, clock: Clock) -> int:
 def add_parser(sub: Any) -> None:
     """Append ``users`` to the ``siakgate`` command's subparsers."""
     users = sub.add_parser("users", help="kelola akun petugas meja kerja TTE (/ws/)", allow_abbrev=False)
-    users_sub = users.add_subparsers(dest="users_command", required=True)
+    users_sub = users.add_subparsers(
+        dest="users_command", required=True, metavar="TINDAKAN", help="add, list atau disable"
+    )
     add = users_sub.add_parser("add", help="buat akun (kata sandi ditanya di terminal)", allow_abbrev=False)
-    add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, help="peran (boleh berulang), mis. KASI")
-    add.add_argument("--region", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
-    add.add_argument("--name", help="nama lengkap yang ditampilkan")
+    add.add_argument("username", metavar="NAMA_PENGGUNA", help="nama untuk masuk ke meja kerja, mis. kasi.lumajang")
+    add.add_argument(
+        "--role", action="append", required=True, metavar="PERAN", help="peran (boleh berulang), mis. KASI"
+    )
+    add.add_argument("--region", metavar="WILAYAH", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
+    add.add_argument("--name", metavar="NAMA", help="nama lengkap yang ditampilkan")
     add.add_argument("--password-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi kata sandi")
     users_sub.add_parser("list", help="daftar akun (tanpa kata sandi)")
     disable = users_sub.add_parser("disable", help="nonaktifkan akun dan akhiri sesinya")
-    disable.add_argument("username")
+    disable.add_argument("username", metavar="NAMA_PENGGUNA", help="akun yang dinonaktifkan")
     users.set_defaults(handler=cmd_users)
