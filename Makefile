@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Start mock SIAK, mock BSrE (and the gateway, once it exists) on 127.0.0.1 with the embedded defaults.
+## Start mock SIAK, mock BSrE and the gateway on 127.0.0.1 with the embedded defaults; the banner says how to sign in
+## to the workstation (http://127.0.0.1:8000/ws/) and gives the demo command. Ctrl-C stops them all (exit 0). siakgate: .venv/bin/siakgate.
 run: install
 	$(PY) scripts/run.py
 

@@ -295,7 +295,7 @@ def services(state: Path, database_url: str, *, random_ports: bool, workers: int
         proc = subprocess.Popen([PY, "scripts/run.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
-        while "siakgate development services are running" not in log.read_text(errors="replace"):
+        while "Layanan pengembangan siakgate berjalan" not in log.read_text(errors="replace"):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"make run's services did not start:\n{log.read_text(errors='replace')[-6000:]}")
             time.sleep(0.3)

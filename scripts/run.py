@@ -2,11 +2,18 @@
 
 Each service runs as its own process (as it would in an office: SIAK and the Esign Client are separate servers),
 with its state under ``var/``. The gateway starts after the mocks, on its embedded SQLite database
-``var/siakgate/siakgate.db`` (migrated at start), with ``GATEWAY_WORKERS`` uvicorn worker processes (2 by default,
-one per core: ``python -m siakgate.api.serving``, see there what is per process; 1: ``python -m siakgate serve``),
-and a demo API token with every role is created
-and printed. Then the signing workstation's demo officers (``kasi``, ``kepaladinas``) are created with a demo
-password printed in the banner, unless they exist already (then nothing about them changes). Ctrl-C stops them all.
+``var/siakgate/siakgate.db`` (migrated at start), as ``python -m siakgate.api.serving`` with ``GATEWAY_WORKERS``
+uvicorn worker processes (2 by default, one per core; see there what is per process; with 1 it is
+``siakgate serve``), which waits for its database first. A demo API token with every role is created and
+printed. Then the signing workstation's demo officers (``kasi``, ``kepaladinas``) are created with the demo
+password, unless they exist already (then nothing about them changes). The banner (:func:`banner`, in Bahasa
+Indonesia) always says how to sign in, with which signing passphrases, and gives a demo command naming every
+port in use.
+
+Ctrl-C (SIGINT) or SIGTERM stops them all, the gateway first, and ends with exit code 0 and one line; a second
+Ctrl-C while they stop kills what still runs, also with exit code 0. Every process started here runs in a process
+group of its own, so the terminal's Ctrl-C reaches this script only: the services get SIGTERM from it, in order,
+and none is interrupted halfway through its start-up (no KeyboardInterrupt traceback).
 
 The test PKI's certificates name mock BSrE's address for OCSP, CRLs and caIssuers (``certs/``: 127.0.0.1:8082). With
 ``MOCK_BSRE_PORT`` set to another port, the same PKI made for that port (``certs/generate.py --url ... --out ...``:
@@ -154,9 +161,10 @@ def create_demo_token() -> str:
         capture_output=True,
         text=True,
         check=False,
+        process_group=0,
     )
     if result.returncode != 0:
-        raise SystemExit(f"could not create the demo API token: {result.stderr.strip()}")
+        raise SystemExit(f"token API demo tidak dapat dibuat: {result.stderr.strip()}")
     return result.stdout.strip()
 
 
@@ -165,10 +173,25 @@ DEMO_ACCOUNTS = [
     ("kasi", "KASI", "Siti Rahayu, S.Sos. (Kasi)"),
     ("kepaladinas", "KEPALA_DINAS", "Drs. Bambang Setiawan, M.Si."),
 ]
+DEMO_PASSPHRASES = [
+    ("kepaladinas", "Kepala Dinas", "kepala-dinas-uji-123"),  # mock_bsre/signers.yaml: kepala-dinas
+    ("Sekcam", "pengantar kecamatan", "sekcam-uji-789"),  # mock_bsre/signers.yaml: sekcam
+]
+"""The signing passphrases of mock BSrE's test signers (not the accounts' passwords): asked when signing."""
 
 
-def create_demo_accounts() -> list[str]:
-    """The workstation's demo officers (``siakgate users add``); existing accounts are left as they are."""
+def siakgate_command() -> str:
+    """How to call ``siakgate`` from the repository: the venv's script (``.venv/bin`` is not on PATH)."""
+    script = Path(sys.executable).parent / "siakgate"
+    try:
+        return str(script.relative_to(ROOT))
+    except ValueError:
+        return str(script)
+
+
+def create_demo_accounts() -> list[tuple[str, str, bool]]:
+    """The workstation's demo officers (``siakgate users add``): ``(username, role, created now)`` each;
+    existing accounts are left as they are (their password may have been changed since)."""
     listed = subprocess.run(
         [sys.executable, "-m", "siakgate", "users", "list"],
         cwd=ROOT,
@@ -176,12 +199,13 @@ def create_demo_accounts() -> list[str]:
         capture_output=True,
         text=True,
         check=False,
+        process_group=0,
     )
     existing = {line.split("\t", 1)[0] for line in listed.stdout.splitlines()}
-    lines = []
+    accounts = []
     for username, role, name in DEMO_ACCOUNTS:
         if username in existing:
-            lines.append(f"{username} ({role}): already exists, left unchanged")
+            accounts.append((username, role, False))
             continue
         add = ["users", "add", username, "--role", role, "--name", name, "--password-env", "SIAKGATE_DEMO_PASSWORD"]
         result = subprocess.run(
@@ -191,11 +215,12 @@ def create_demo_accounts() -> list[str]:
             capture_output=True,
             text=True,
             check=False,
+            process_group=0,
         )
         if result.returncode != 0:
-            raise SystemExit(f"could not create the demo account {username}: {result.stderr.strip()}")
-        lines.append(f"{username} ({role}): password {DEMO_PASSWORD}")
-    return lines
+            raise SystemExit(f"akun demo {username} tidak dapat dibuat: {result.stderr.strip()}")
+        accounts.append((username, role, True))
+    return accounts
 
 
 def port_in_use(port: int) -> bool:
@@ -203,18 +228,81 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def wait_ready(service: Service, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _say(line: str) -> None:
+    """One line on stdout straight to the file descriptor (safe inside a signal handler)."""
+    os.write(sys.stdout.fileno(), (line + "\n").encode())
+
+
+class StopRequested(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM arrived: stop everything, cleanly."""
+
+
+class Stopper:
+    """The first Ctrl-C/SIGTERM asks for a clean stop (the services are terminated, then waited for); a second
+    one while stopping kills what is still running. Either way ``make run`` ends with exit code 0."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.forced = False
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, *_: object) -> None:
+        # os.write, not print: a signal may arrive while the main thread is inside print (a reentrant call fails).
+        if not self.requested:
+            self.requested = True
+            _say(
+                "\nCtrl-C diterima: menghentikan gateway, mock BSrE dan mock SIAK ... "
+                "(Ctrl-C sekali lagi: hentikan paksa)"
+            )
+            return
+        if not self.forced:
+            self.forced = True
+            _say("Ctrl-C kedua: layanan yang masih berjalan dihentikan paksa.")
+            for proc in self.procs:
+                if proc.poll() is None:
+                    proc.kill()
+
+    def check(self) -> None:
+        if self.requested:
+            raise StopRequested
+
+    def sleep(self, seconds: float) -> None:
+        self.check()
+        time.sleep(seconds)
+        self.check()
+
+    def stop_all(self) -> None:
+        """Terminate every service (the gateway first), wait for each; kill what outlives 10 s or a second Ctrl-C."""
+        for proc in reversed(self.procs):
+            if proc.poll() is None and not self.forced:
+                proc.terminate()
+        for proc in reversed(self.procs):
+            deadline = time.monotonic() + 10
+            while proc.poll() is None and time.monotonic() < deadline and not self.forced:
+                time.sleep(0.1)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def wait_ready(service: Service, proc: subprocess.Popen[bytes], stopper: Stopper, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        stopper.check()
         if proc.poll() is not None:
-            raise SystemExit(f"{service.name} stopped while starting (exit code {proc.returncode})")
+            stopper.check()
+            raise SystemExit(f"{service.name} berhenti saat dijalankan (kode keluar {proc.returncode})")
         try:
             if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
-    raise SystemExit(f"{service.name} did not answer on {service.url}/healthz within {timeout:.0f} s")
+        stopper.sleep(0.2)
+    raise SystemExit(f"{service.name} tidak menjawab di {service.url}/healthz dalam {timeout:.0f} dtk")
 
 
 def main() -> int:
@@ -222,26 +310,16 @@ def main() -> int:
     if busy:
         names = ", ".join(f"{s.name} ({HOST}:{s.port})" for s in busy)
         print(
-            f"Port already in use: {names}. Stop what runs there, "
-            "or set MOCK_SIAK_PORT / MOCK_BSRE_PORT / GATEWAY_PORT."
+            f"Port sudah dipakai: {names}. Hentikan yang berjalan di sana, "
+            "atau pakai port lain: MOCK_SIAK_PORT / MOCK_BSRE_PORT / GATEWAY_PORT."
         )
         return 1
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def stop(*_: object) -> None:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stopper = Stopper()
+    stopper.install()
+    procs = stopper.procs
     _, bsre = SERVICES
-    pki_dir = pki_for(bsre.url, STATE_ROOT)
     try:
+        pki_dir = pki_for(bsre.url, STATE_ROOT)
         for service in SERVICES:
             state = STATE_ROOT / service.module
             state.mkdir(parents=True, exist_ok=True)
@@ -249,65 +327,108 @@ def main() -> int:
             cmd += ["--state-dir", str(state), *service.extra]
             if service is bsre:
                 cmd += ["--certs-dir", str(pki_dir)]
-            procs.append(subprocess.Popen(cmd, cwd=ROOT))
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, process_group=0))
         for service, proc in zip(SERVICES, procs, strict=True):
-            wait_ready(service, proc)
+            wait_ready(service, proc, stopper)
         # The token command migrates the database first; the gateway then finds it at head.
         token = create_demo_token()
-        cmd = [sys.executable, "-m", "siakgate", "serve", "--host", HOST, "--port", str(GATEWAY.port)]
-        if GATEWAY_WORKERS > 1:
-            cmd = [sys.executable, "-m", "siakgate.api.serving", "--host", HOST, "--port", str(GATEWAY.port)]
-            cmd += ["--workers", str(GATEWAY_WORKERS)]
-        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env(pki_dir)))
-        wait_ready(GATEWAY, procs[-1])
+        stopper.check()
+        # siakgate.api.serving (also for one worker: it is `siakgate serve` then) waits for the database first.
+        cmd = [sys.executable, "-m", "siakgate.api.serving", "--host", HOST, "--port", str(GATEWAY.port)]
+        cmd += ["--workers", str(GATEWAY_WORKERS)]
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=gateway_env(pki_dir), process_group=0))
+        wait_ready(GATEWAY, procs[-1], stopper)
         accounts = create_demo_accounts()
-        print_banner(token, accounts, pki_dir)
+        stopper.check()
+        print(banner(token, accounts, pki_dir), flush=True)
         services = [*SERVICES, GATEWAY]
         while all(proc.poll() is None for proc in procs):
-            time.sleep(0.5)
+            stopper.sleep(0.5)
+        stopper.check()  # a service that ends because of the same Ctrl-C is no surprise
         failed = [s.name for s, p in zip(services, procs, strict=True) if p.poll() is not None]
-        print(f"Stopped unexpectedly: {', '.join(failed)}")
+        print(f"Berhenti tanpa diminta: {', '.join(failed)}; layanan lain dihentikan.")
         return 1
-    except KeyboardInterrupt:
+    except StopRequested:
         return 0
+    except SystemExit:
+        if stopper.requested:
+            return 0  # a start-up step failed because its process got the same Ctrl-C
+        raise
     finally:
-        stop()
+        stopper.stop_all()
+        if stopper.requested:
+            print("Semua layanan siakgate sudah berhenti.", flush=True)
 
 
-def print_banner(token: str, accounts: list[str], pki_dir: Path = CERTS_DIR) -> None:
-    siak, bsre = SERVICES
-    pki = "certs/" if pki_dir == CERTS_DIR else f"{pki_dir} (certs/ made for this port)"
-    gateway = GATEWAY.url
-    officers = "\n".join(f"                {line}" for line in accounts)
-    print(
-        f"""
-siakgate development services are running (Ctrl-C stops them all):
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside (``var/siakgate``), else as it is."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def banner(
+    token: str,
+    accounts: list[tuple[str, str, bool]],
+    pki_dir: Path = CERTS_DIR,
+    *,
+    siak: Service | None = None,
+    bsre: Service | None = None,
+    gateway_service: Service | None = None,
+    siakgate: str | None = None,
+) -> str:
+    """What ``make run`` prints once everything answers: where each service is, how to sign in to the
+    workstation (every time, also when the accounts existed already), the demo signing passphrases and a demo
+    command that names every port in use."""
+    siak = siak or SERVICES[0]
+    bsre = bsre or SERVICES[1]
+    gateway_service = gateway_service or GATEWAY
+    siakgate = siakgate or siakgate_command()
+    pki = "certs/" if pki_dir == CERTS_DIR else f"{pki_dir} (certs/ dibuat untuk port ini)"
+    gateway = gateway_service.url
+    officers = []
+    for username, role, created in accounts:
+        note = "baru dibuat" if created else "sudah ada sejak make run sebelumnya; kata sandinya tidak diubah"
+        officers.append(f"                {username:<12} kata sandi {DEMO_PASSWORD}   ({role}; {note})")
+    passphrases = "\n".join(
+        f"                {who:<12} {passphrase}   ({what})" for who, what, passphrase in DEMO_PASSPHRASES
+    )
+    demo = f"SIAKGATE_DEMO_TOKEN={token} {siakgate} demo --out /tmp/kk-demo --gateway {gateway}"
+    demo += f" --siak-url {siak.url}"
+    return f"""
+Layanan pengembangan siakgate berjalan (Ctrl-C menghentikan semuanya):
+
+  Meja kerja TTE (browser): {gateway}/ws/
+              masuk sebagai:
+{chr(10).join(officers)}
+              kata sandi lupa atau diganti: hentikan make run, hapus {_shown(STATE_ROOT / "siakgate")} (seluruh
+              data gateway), lalu make run lagi; akun demo dibuat ulang dengan kata sandi {DEMO_PASSWORD}
+              passphrase TTE demo (mock BSrE, mock_bsre/signers.yaml; bukan kata sandi akun):
+{passphrases}
 
   mock SIAK   {siak.url}/siak          WSDL: {siak.url}/siak?wsdl
-              login siakgate / siakgate-dev (WS-Security UsernameToken or HTTP Basic)
-              sample families: {siak.url}/_admin/sample?n=5
-  mock BSrE   {bsre.url}/api/...       Esign Client Service API v1 and v2 (HTTP Basic siakgate / siakgate-dev)
-              {bsre.url}/csc/v2/...    remote hash signing (CSC API v2)
-              {bsre.url}/pki/...       OCSP, CRLs, RFC 3161 timestamps for the test PKI in {pki}
-              trust anchor: {pki_dir / "root-ca.crt"} (the same root as certs/root-ca.crt)
-              signer identities: mock_bsre/signers.yaml; OTP mail outbox: {bsre.url}/_admin/outbox
-  fault injection on either mock: GET/PUT <mock>/_admin/faults
+              login siakgate / siakgate-dev (WS-Security UsernameToken atau HTTP Basic)
+              contoh keluarga: {siak.url}/_admin/sample?n=5
+  mock BSrE   {bsre.url}/api/...       Esign Client Service API v1 dan v2 (HTTP Basic siakgate / siakgate-dev)
+              {bsre.url}/csc/v2/...    tanda tangan hash jarak jauh (CSC API v2)
+              {bsre.url}/pki/...       OCSP, CRL, cap waktu RFC 3161 untuk PKI uji di {pki}
+              akar kepercayaan: {pki_dir / "root-ca.crt"} (akar yang sama dengan certs/root-ca.crt)
+              identitas penanda tangan: mock_bsre/signers.yaml; kotak surat OTP: {bsre.url}/_admin/outbox
+  injeksi gangguan di kedua mock: GET/PUT <mock>/_admin/faults
 
   gateway     {gateway}/v1/...      REST API (OpenAPI: {gateway}/docs, {gateway}/openapi.json)
               {gateway}/healthz   {gateway}/readyz   {gateway}/metrics
-              database: {STATE_ROOT / "siakgate" / "siakgate.db"} (SQLite, migrated at start)
-              worker processes: {GATEWAY_WORKERS} (GATEWAY_WORKERS)
-              documents: {STATE_ROOT / "siakgate" / "documents"}
-              demo API token (every role; shown once): {token}
-              try: curl -H "Authorization: Bearer {token}" {gateway}/v1/applications
-              demo: SIAKGATE_DEMO_TOKEN={token} siakgate demo --out /tmp/kk-demo --gateway {gateway}
-              signing workstation (browser): {gateway}/ws/   demo officers:
-{officers}
+              basis data: {STATE_ROOT / "siakgate" / "siakgate.db"} (SQLite, dimigrasikan saat mulai)
+              proses worker: {GATEWAY_WORKERS} (GATEWAY_WORKERS)
+              dokumen: {STATE_ROOT / "siakgate" / "documents"}
+              token API demo (semua peran; hanya ditampilkan sekali): {token}
+              coba: curl -H "Authorization: Bearer {token}" {gateway}/v1/applications
+              demo: {demo}
+              ({siakgate} ada di virtualenv; atau aktifkan dulu: source .venv/bin/activate)
 
-  State lives in {STATE_ROOT}.
-""",
-        flush=True,
-    )
+  Data tersimpan di {STATE_ROOT}.
+"""
 
 
 if __name__ == "__main__":

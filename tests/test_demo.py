@@ -286,6 +286,12 @@ def test_the_demo_drives_every_profile_to_a_signed_kk(tmp_path: Path) -> None:
     assert ("app-1", "confirm") in gateway.actions
     # the passphrases are never in the progress lines
     assert not any(DEMO_PASSPHRASE in line or DEMO_SEKCAM_PASSPHRASE in line for line in summary["_log"])
+    # the progress lines say what happened in Indonesian, not the API's action names
+    said = "\n".join(summary["_log"])
+    for english in ("complete", "confirm", "approve", "printed", "delivered"):
+        assert f": {english}" not in said
+    assert ": disetujui" in said
+    assert ": KK diserahkan" in said
 
 
 def test_new_and_existing_families_are_sent_as_each_case_needs(tmp_path: Path) -> None:

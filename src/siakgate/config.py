@@ -273,6 +273,13 @@ class Settings(BaseSettings):
     """Where the embedded database and the documents live unless configured separately."""
     database_url: str = ""
     """SQLAlchemy URL; empty: a SQLite file ``<state_dir>/siakgate/siakgate.db``."""
+    database_wait_attempts: int = Field(default=10, ge=1)
+    """Connections tried at start-up before the gateway gives up on an unreachable database
+    (:mod:`siakgate.store.startup`); one log line per failed attempt."""
+    database_wait_first_seconds: float = Field(default=1.0, gt=0)
+    """The first wait between two start-up attempts; each next wait doubles, up to ``database_wait_max_seconds``."""
+    database_wait_max_seconds: float = Field(default=30.0, gt=0)
+    """The longest wait between two start-up attempts (10 attempts by default: about 2.5 minutes in all)."""
     documents_dir: Path | None = None
     """The content-addressed document store; None: ``<state_dir>/siakgate/documents``."""
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
@@ -296,6 +303,9 @@ class Settings(BaseSettings):
     kepala_dinas_name: str = "Drs. Bambang Setiawan, M.Si."
     """Printed in the TTE block (the test PKI's Kepala Dinas in development)."""
     kepala_dinas_nip: str = "197205121998031001"
+    office_name: str = Field(default="Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lumajang", min_length=1)
+    """The issuing office as the public reads it: the public verification page (what a KK's QR code opens) is
+    branded with it (``SIAKGATE_OFFICE_NAME``); the default is the test PKI's Dinas, Kab. Lumajang."""
     trusted_proxies: list[str] = Field(default_factory=list)
     """Reverse proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` names the client; none by default:
     the client is the TCP peer (:func:`siakgate.limits.client_address`)."""

@@ -263,6 +263,14 @@ PERSON_ACTIONS = {
     "MENUNGGU_PENYERAHAN": "delivered",
 }
 """The action each waiting state gets from the demo (the happy path)."""
+ACTION_WORDS = {
+    "complete": "berkas dinyatakan lengkap",
+    "confirm": "dikonfirmasi pemohon",
+    "approve": "disetujui",
+    "printed": "KK dicetak",
+    "delivered": "KK diserahkan",
+}
+"""What the demo's log says for each action (the operator reads Indonesian, not the API's action names)."""
 FAILED_STATES = frozenset({"DIKEMBALIKAN", "DITOLAK", "GANGGUAN"})
 DONE = "SELESAI"
 
@@ -396,7 +404,7 @@ class _Demo:
                 if action is not None:
                     step = view.get("current_step_name") or view.get("current_step_id")
                     await self.call("POST", f"/v1/applications/{app.id}/actions/{action}", json={})
-                    self.log(f"[{app.plan.profile_id}] {step}: {action}")
+                    self.log(f"[{app.plan.profile_id}] {step}: {ACTION_WORDS.get(action, action)}")
                     acted = True
             waiting = [app for app in pending if app.state == "MENUNGGU_PENGANTAR"]
             if waiting:

@@ -40,7 +40,7 @@ def test_run_starts_the_mocks_and_the_gateway_and_stops_them(tmp_path: Path) -> 
         )
         try:
             deadline = time.monotonic() + 90
-            while b"are running" not in log.read_bytes():
+            while b"Data tersimpan di" not in log.read_bytes():
                 assert proc.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
@@ -56,7 +56,7 @@ def test_run_starts_the_mocks_and_the_gateway_and_stops_them(tmp_path: Path) -> 
             ready = httpx.get(f"{gateway}/readyz")
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "siak": True, "bsre": True}
-            token = re.search(r"demo API token \(every role; shown once\): (sgt_\S+)", log.read_text())
+            token = re.search(r"token API demo \(semua peran; hanya ditampilkan sekali\): (sgt_\S+)", log.read_text())
             assert token is not None, log.read_text()
             listed = httpx.get(f"{gateway}/v1/applications", headers={"Authorization": f"Bearer {token.group(1)}"})
             assert listed.status_code == 200
@@ -85,4 +85,4 @@ def test_run_refuses_a_busy_port(tmp_path: Path) -> None:
             [sys.executable, "scripts/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
         )
     assert result.returncode == 1
-    assert f"Port already in use: mock SIAK (127.0.0.1:{port})" in result.stdout
+    assert f"Port sudah dipakai: mock SIAK (127.0.0.1:{port})" in result.stdout

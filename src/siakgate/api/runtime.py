@@ -1,7 +1,8 @@
 """What a running gateway holds, built by the app's lifespan and torn down with it.
 
 Order of construction (each may refuse to start with a clear message): the service profiles (a
-profile that does not make sense stops the start-up), the database (migrated to the packaged head),
+profile that does not make sense stops the start-up), the database (waited for with bounded backoff while
+unreachable, :mod:`siakgate.store.startup`, then migrated to the packaged head),
 the document store, one ``httpx.AsyncClient`` for SIAK and one for BSrE (timeouts from the settings,
 transports wrapped for metrics), the SIAK client, the signing backends and the workflow with its
 transition listeners (notifications outbox, audit trail, follow-up tasks, archive records, step-duration
@@ -35,6 +36,8 @@ from siakgate.service_desk.hooks import FollowUps
 from siakgate.siak import SiakClient
 from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
+from siakgate.store.passlog import PassLog
+from siakgate.store.startup import wait_for_database_async, wait_policy
 from siakgate.web.config import WebConfig
 from siakgate.web.core import WebContext
 from siakgate.web.public import environment
@@ -95,6 +98,8 @@ async def open_gateway(
     async with AsyncExitStack() as stack:
         db = Database.create(settings.database_url)
         stack.callback(db.dispose)
+        # A database still starting is waited for (one line per attempt), not a traceback (siakgate.store.startup).
+        await wait_for_database_async(db, wait_policy(settings))
         await anyio.to_thread.run_sync(db.migrate)
         documents = DocumentStore(settings.document_root, max_bytes=settings.max_upload_bytes)
         siak_http = await stack.enter_async_context(_http_client(settings.siak.timeout_seconds, metrics, "siak"))
@@ -169,16 +174,19 @@ async def run_worker(workflow: Workflow, interval: float, metrics: GatewayMetric
     """Run due automatic steps forever: drain while there is work, then wait ``interval`` seconds.
 
     A failing pass (SIAK down, a database hiccup) is logged and counted, never fatal: the jobs stay
-    in the database and the next pass takes them again.
+    in the database and the next pass takes them again. While it keeps failing the log gets one line per
+    pass and the traceback once (:class:`siakgate.store.passlog.PassLog`).
     """
+    passes = PassLog(log, "pekerja alur kerja")  # one line per failing pass, the traceback once
     while True:
         done = 0
         try:
             done = await workflow.run_pending()
-        except Exception:
+        except Exception as exc:
             metrics.worker_errors.inc()
-            log.exception("worker pass failed")
+            passes.failed(exc)
         else:
+            passes.succeeded()
             metrics.worker_jobs.inc(done)
         if done == 0:
             await anyio.sleep(interval)

@@ -15,6 +15,10 @@ background worker, audit flusher and token cache. What that means:
   workstation's live run of a batch (the page polling the other worker shows the batch as the database has it).
 
 With ``--workers 1`` this is ``siakgate serve``.
+
+Before any worker starts, the supervisor waits for the database with bounded backoff (one log line per
+attempt; ``SIAKGATE_DATABASE_WAIT_*``) and exits 1 with one clear line when the bound is spent
+(:func:`await_database`); each worker's lifespan then finds it answering.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import sys
 
 from fastapi import FastAPI
 
-__all__ = ["app_from_environment", "main", "serve"]
+__all__ = ["EXIT_DATABASE_UNREACHABLE", "app_from_environment", "await_database", "main", "serve"]
 
 
 def app_from_environment() -> FastAPI:
@@ -67,13 +71,51 @@ def serve(host: str, port: int, *, workers: int = 2, log_level: str = "info") ->
     )
 
 
+EXIT_DATABASE_UNREACHABLE = 1
+"""The exit code when the database did not answer within the start-up bound (after one clear log line)."""
+
+
+def await_database() -> bool:
+    """Wait for the configured database before any worker process starts (:mod:`siakgate.store.startup`):
+    one log line per failed attempt; False (after one line saying so) once the bound is spent.
+
+    Done here, in the supervisor, because uvicorn's supervisor of several workers exits 0 whatever its workers'
+    start-up did, and a worker's failing lifespan writes its whole traceback as one line."""
+    from siakgate.config import Settings
+    from siakgate.store.db import Database
+    from siakgate.store.startup import DatabaseUnreachableError, wait_for_database, wait_policy
+
+    settings = Settings()
+    db = Database.create(settings.database_url)
+    try:
+        wait_for_database(db, wait_policy(settings))
+    except DatabaseUnreachableError:
+        return False  # already logged, in one line
+    finally:
+        db.dispose()
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    from siakgate.api.logs import configure_logging
+
     parser = argparse.ArgumentParser(prog="python -m siakgate.api.serving", description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     args = parser.parse_args(argv)
+    handler = configure_logging(args.log_level.upper())  # the supervisor's own lines (waiting), as JSON too
+    try:
+        ready = await_database()
+    except KeyboardInterrupt:
+        return 0  # stopped while waiting: nothing started yet
+    finally:
+        logging.getLogger().removeHandler(handler)  # the app (one worker: in this process) installs its own
+    if not ready:
+        return EXIT_DATABASE_UNREACHABLE
     serve(args.host, args.port, workers=args.workers, log_level=args.log_level)
     return 0
 

@@ -47,6 +47,7 @@ from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
 from siakgate.store.leases import Lease, LeaseQueue, worker_name
 from siakgate.store.models_archive import ArchiveRecord
+from siakgate.store.passlog import PassLog
 
 __all__ = ["Due", "Failed", "RenewalReport", "Renewed", "Renewer", "build_renewer", "run_renewer"]
 
@@ -352,10 +353,13 @@ def build_renewer(settings: Settings, db: Database, documents: DocumentStore, cl
 
 async def run_renewer(renewer: Renewer, interval: float) -> None:
     """Renew forever (the gateway's background task): drain while there is work, then wait."""
+    passes = PassLog(log, "pembaruan cap waktu arsip")  # one line per failing pass, the traceback once
     while True:
         report = RenewalReport()
         try:
             report = await renewer.run_pending(upcoming=0)
-        except Exception:
-            log.exception("archive renewal pass failed")
+        except Exception as exc:
+            passes.failed(exc)
+        else:
+            passes.succeeded()
         await anyio.sleep(0 if report.claimed and not report.failed else interval)

@@ -37,6 +37,7 @@ from siakgate.store.db import Database
 from siakgate.store.documents import DocumentStore
 from siakgate.store.leases import Lease, LeaseQueue, worker_name
 from siakgate.store.models_archive import ArchiveRecord
+from siakgate.store.passlog import PassLog
 
 __all__ = ["PRIMARY", "Archive", "Claimed", "run_replicator"]
 
@@ -181,10 +182,13 @@ class Archive:
 
 async def run_replicator(archive: Archive, interval: float) -> None:
     """Replicate forever (the gateway's background task): drain while there is work, then wait."""
+    passes = PassLog(log, "replikasi arsip")  # one line per failing pass, the traceback once
     while True:
         claimed = 0
         try:
             claimed = await archive.run_pending()
-        except Exception:
-            log.exception("archive pass failed")
+        except Exception as exc:
+            passes.failed(exc)
+        else:
+            passes.succeeded()
         await anyio.sleep(interval if claimed == 0 else 0)

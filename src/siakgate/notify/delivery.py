@@ -40,6 +40,7 @@ from siakgate.notify.webhook import Attempt, payload
 from siakgate.store.db import Database
 from siakgate.store.leases import Lease, LeaseQueue, wait_after, waiting_or_abandoned, worker_name
 from siakgate.store.models_notify import OutboxMessage
+from siakgate.store.passlog import PassLog
 
 __all__ = ["DeliveryWorker", "run_delivery"]
 
@@ -164,10 +165,13 @@ async def run_delivery(worker: DeliveryWorker, interval: float) -> None:
     """Deliver forever: drain while there is work, then wait ``interval`` seconds; a failing pass is logged."""
     if not worker.senders:
         log.warning("no notification sender configured: messages stay in the outbox (PENDING)")
+    passes = PassLog(log, "pengiriman notifikasi")  # one line per failing pass, the traceback once
     while True:
         done = 0
         try:
             done = await worker.run_once()
-        except Exception:
-            log.exception("notification delivery pass failed")
+        except Exception as exc:
+            passes.failed(exc)
+        else:
+            passes.succeeded()
         await anyio.sleep(interval if done == 0 else 0)
