@@ -20,6 +20,7 @@ import anyio
 from fastapi import FastAPI
 
 from siakgate import __version__
+from siakgate.api import docs
 from siakgate.api.bodylimit import BodyLimitMiddleware
 from siakgate.api.headers import SecurityHeadersMiddleware
 from siakgate.api.metrics import GatewayMetrics
@@ -37,6 +38,7 @@ from siakgate.clock import Clock
 from siakgate.config import Settings
 from siakgate.notify import run_delivery
 from siakgate.web import router as workstation_router
+from siakgate.workflow.applicant import open_applicant_check
 
 __all__ = ["create_app"]
 
@@ -75,9 +77,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         web_config = getattr(app.state, "web_config", None)  # a test may set the workstation's knobs
         async with (
             open_gateway(settings, metrics, clock, web_config=web_config) as gateway,
+            open_applicant_check(settings.dukcapil, clock) as applicant_check,  # None unless enabled
             anyio.create_task_group() as group,
         ):
             app.state.gateway = gateway
+            app.state.applicant_check = applicant_check  # intake's NIK check (siakgate.workflow.applicant)
             if gateway.read_audit is not None:
                 group.start_soon(gateway.read_audit.run)  # flushes what is queued when cancelled at shutdown
             group.start_soon(run_worker, gateway.workflow, settings.worker_interval, metrics)
@@ -99,6 +103,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # /docs and /redoc are siakgate.api.docs's: Swagger UI and ReDoc served by the gateway itself, not a CDN.
+        docs_url=None,
+        redoc_url=None,
         # Every operation may answer a problem (RFC 9457) with any status: declared once, as what it is.
         responses={PROBLEM_RESPONSE: PROBLEM_DOC},
     )
@@ -121,4 +128,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(report_routes.router)  # GET /v1/reports/sla (siakgate.reports)
     app.include_router(archive_routes.router)
     app.include_router(workstation_router)  # the signing workstation's pages under /ws/ (siakgate.web)
+    app.include_router(docs.router)  # /docs, /redoc and /static/ (their assets, the public page's stylesheet)
     return app

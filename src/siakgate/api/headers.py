@@ -12,9 +12,10 @@ X-Frame-Options            ``DENY``; ``SAMEORIGIN`` under ``/ws/`` (the workstat
                            KK, a document of its own origin, in an iframe)
 Content-Security-Policy    JSON and problem bodies: ``default-src 'none'; frame-ancestors 'none'``;
                            HTML pages: only the gateway's own scripts, styles and images (the public
-                           verification page loads ``/ws/static/app.css`` and ``app.js``); the
-                           OpenAPI pages (``/docs``, ``/redoc``): FastAPI's, which load Swagger UI /
-                           ReDoc from cdn.jsdelivr.net and start it with an inline script
+                           verification page loads ``/static/public.css``); the OpenAPI pages
+                           (``/docs``, ``/redoc``, :mod:`siakgate.api.docs`): Swagger UI / ReDoc from
+                           the gateway's own ``/static/``, the page's inline start-up script allowed
+                           by its hash (:func:`docs_csp`), no host but the gateway's
 =========================  ======================================================================
 
 A header a route set itself wins (the workstation's pages carry their own CSP; a document download
@@ -24,25 +25,42 @@ is rendered by the browser's viewer, which a CSP written for it could break.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections.abc import Iterable
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["API_CSP", "DOCS_CSP", "PAGE_CSP", "SecurityHeadersMiddleware"]
+__all__ = ["API_CSP", "DOCS_CSP", "PAGE_CSP", "SecurityHeadersMiddleware", "docs_csp"]
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src 'self' https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'"
-)
-"""FastAPI's /docs and /redoc pages (CDN assets, an inline start-up script; ReDoc runs a blob: worker)."""
 
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+
+def docs_csp(inline_scripts: Iterable[str] = ()) -> str:
+    """The policy of an OpenAPI page: the gateway's own assets only, plus its inline ``<script>`` bodies by hash.
+
+    Styles allow ``'unsafe-inline'``: Swagger UI sets style attributes and ReDoc injects ``<style>`` elements
+    at run time (styled-components); ReDoc's search runs in a ``blob:`` worker. No font source: the pages use
+    the system's fonts (ReDoc without Google Fonts).
+    """
+    hashes = "".join(
+        f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'" for script in inline_scripts
+    )
+    return (
+        f"default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+DOCS_CSP = docs_csp()
+"""An OpenAPI page's policy when its route set none (the routes of :mod:`siakgate.api.docs` always do)."""
+
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
 WORKSTATION_PREFIX = "/ws/"
 
 _ALWAYS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}

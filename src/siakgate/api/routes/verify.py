@@ -22,7 +22,7 @@ from siakgate.api.schemas import PublicVerificationOut
 from siakgate.clock import WIB
 from siakgate.errors import DocumentRejectedError, NotFoundError
 from siakgate.verify import verify_pdf
-from siakgate.web.public import public_page
+from siakgate.web.public import not_found_page, public_page
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
 
@@ -32,9 +32,10 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "application/json" not in accept.split("text/html")[0]
 
 
-def _page(result: PublicVerificationOut) -> str:
-    """The page the QR code opens, in the signing workstation's visual style (:mod:`siakgate.web.public`)."""
+def _page(result: PublicVerificationOut, office: str) -> str:
+    """The page the QR code opens, branded as the issuing office (:mod:`siakgate.web.public`)."""
     return public_page(
+        office=office,
         valid=result.valid,
         status=result.status,
         signer=result.signer_name,
@@ -51,7 +52,8 @@ def _page(result: PublicVerificationOut) -> str:
     summary="Verifikasi publik (tujuan kode QR)",
     responses={200: {"content": {"text/html": {}}, "description": "JSON, or a page with Accept: text/html"}},
 )
-async def public_verification(ref: str, request: Request, workflow: WorkflowDep) -> Response:
+async def public_verification(ref: str, request: Request, gateway: GatewayDep, workflow: WorkflowDep) -> Response:
+    office = gateway.settings.office_name
     try:
         found = await workflow.public_verification(ref)
         if found.document_sha256 is None:  # no signed KK was issued under this reference
@@ -59,16 +61,7 @@ async def public_verification(ref: str, request: Request, workflow: WorkflowDep)
     except NotFoundError:
         if not _wants_html(request):
             raise
-        unknown = PublicVerificationOut(
-            valid=False,
-            status="Dokumen dengan referensi ini tidak dikenal.",
-            signer_name=None,
-            signed_at=None,
-            no_kk_masked=None,
-            document_ref=ref[:64],
-            document_sha256=None,
-        )
-        return HTMLResponse(_page(unknown), status_code=404)
+        return HTMLResponse(not_found_page(office=office, ref=ref), status_code=404)
     result = PublicVerificationOut(
         valid=found.valid,
         status=found.status,
@@ -79,7 +72,7 @@ async def public_verification(ref: str, request: Request, workflow: WorkflowDep)
         document_sha256=found.document_sha256,
     )
     if _wants_html(request):
-        return HTMLResponse(_page(result))
+        return HTMLResponse(_page(result, office))
     return JSONResponse(result.model_dump(mode="json"))
 
 
