@@ -17,9 +17,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from siakgate.api.runtime import Gateway
 from siakgate.api.tokens import UnauthenticatedError, authenticate
 from siakgate.audit import context as audit_context
+from siakgate.workflow.applicant import ApplicantCheck
 from siakgate.workflow.engine import Actor, Workflow
 
-__all__ = ["CurrentActor", "GatewayDep", "WorkflowDep", "get_actor", "get_gateway"]
+__all__ = [
+    "ApplicantCheckDep",
+    "CurrentActor",
+    "GatewayDep",
+    "WorkflowDep",
+    "get_actor",
+    "get_applicant_check",
+    "get_gateway",
+]
 
 # auto_error=False: a missing header is our 401 problem, not FastAPI's 403 default.
 _bearer = HTTPBearer(auto_error=False, description="Token API: `Authorization: Bearer sgt_...`")
@@ -38,6 +47,15 @@ async def get_workflow(gateway: GatewayDep) -> Workflow:
 
 
 WorkflowDep = Annotated[Workflow, Depends(get_workflow)]
+
+
+async def get_applicant_check(request: Request) -> ApplicantCheck | None:
+    """Dukcapil's intake check, built by the app's lifespan when enabled (``app.state.applicant_check``)."""
+    check: ApplicantCheck | None = getattr(request.app.state, "applicant_check", None)
+    return check
+
+
+ApplicantCheckDep = Annotated[ApplicantCheck | None, Depends(get_applicant_check)]
 
 
 async def get_actor(

@@ -97,6 +97,7 @@ from siakgate.errors import (
     WorkflowError,
     WrongPassphraseError,
 )
+from siakgate.store.documents import DOCUMENT_CORRUPT
 
 __all__ = [
     "PROBLEM_BASE",
@@ -244,7 +245,10 @@ async def _siakgate_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)}
     if status >= 500:
         log.warning("request refused by %s: %s", type(exc).__name__, exc.code)
-    detail = exc.message if status != 500 or isinstance(exc, WorkflowError) else "Terjadi kesalahan di gateway."
+    # A 500's own words stay in the log unless they are meant for the caller: workflow errors and a stored
+    # document that is corrupt with no good archive copy (the admin must restore it; the message says how).
+    said = status != 500 or isinstance(exc, WorkflowError) or exc.code == DOCUMENT_CORRUPT
+    detail = exc.message if said else "Terjadi kesalahan di gateway."
     return problem(request, status, exc.code, detail, errors=_items(issues), headers=headers)
 
 

@@ -5,6 +5,7 @@ The seed's layered backups (server, hard disk, flash disk, other media) as confi
     siakgate.archive.records     ArchiveRecords made in the transaction that stores a signed KK (a listener)
     siakgate.archive.replicate   Archive: the replicator (claims records under a lease, copies, marks)
     siakgate.archive.check       verify_archive() / restore_archive(): re-hash; repair from a good copy
+    siakgate.archive.recover     ArchiveCopies: a corrupt stored file downloaded from a good copy, and repaired
     siakgate.archive.files       hashing and the verified, atomic copy
     siakgate.archive.settings    ArchiveSettings (SIAKGATE_ARCHIVE_*): the locations
     siakgate.cli.archive         ``siakgate archive verify`` / ``siakgate archive restore`` (in the CLI package)
@@ -18,12 +19,14 @@ from __future__ import annotations
 from siakgate.archive.check import ArchiveReport, BadCopy, restore_archive, verify_archive
 from siakgate.archive.files import CopyState
 from siakgate.archive.records import ArchiveRecords
+from siakgate.archive.recover import ArchiveCopies
 from siakgate.archive.replicate import PRIMARY, Archive, run_replicator
 from siakgate.archive.settings import ArchiveLocation, ArchiveSettings, archive_settings, locations_for
 
 __all__ = [
     "PRIMARY",
     "Archive",
+    "ArchiveCopies",
     "ArchiveLocation",
     "ArchiveRecords",
     "ArchiveReport",

@@ -38,6 +38,7 @@ from siakgate.store.screening import screen_upload
 
 __all__ = [
     "ACCEPTED_MEDIA_TYPES",
+    "DOCUMENT_CORRUPT",
     "DocumentStore",
     "fsync_directory",
     "normalise_media_type",
@@ -56,6 +57,10 @@ _MAGIC: Final = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n"
 _ALIASES: Final = {"image/jpg": JPEG, "image/pjpeg": JPEG}
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
 _LABELS: Final = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
+
+DOCUMENT_CORRUPT: Final = "DOKUMEN_RUSAK"
+"""The code of the error :meth:`DocumentStore.get` raises for a file whose bytes no longer match its name; a
+download then looks for a good archive copy (:mod:`siakgate.archive.recover`)."""
 
 
 def sniff_media_type(data: bytes) -> str | None:
@@ -108,7 +113,7 @@ class DocumentStore:
         if hashlib.sha256(data).hexdigest() != sha:
             raise SiakgateError(
                 "Berkas dokumen rusak (isinya tidak sesuai dengan sidik SHA-256); pulihkan dari cadangan.",
-                code="DOKUMEN_RUSAK",
+                code=DOCUMENT_CORRUPT,
             )
         return data
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from siakgate.archive.recover import ArchiveCopies
 from siakgate.domain import DOCUMENTS, CaseType
 from siakgate.errors import NotFoundError
 from siakgate.store.screening import download_headers
@@ -19,6 +20,7 @@ from siakgate.web.core import (
     CsrfChecked,
     CurrentOfficer,
     WebRoute,
+    gateway_of,
     render,
     require,
     workflow_of,
@@ -126,7 +128,9 @@ async def reject(request: Request, app_id: str, signed: CsrfChecked) -> Response
 @router.get("/permohonan/{app_id}/dokumen/{kind}")
 async def document(request: Request, app_id: str, kind: str, signed: CurrentOfficer) -> Response:
     """A document of the application: the draft in the page's iframe, a requirement's image or download."""
-    data, media_type = await workflow_of(request).document(app_id, signed.officer.actor, kind)
+    # A corrupt stored file is served from a good archive copy, and repaired (siakgate.archive.recover).
+    copies = ArchiveCopies(gateway_of(request).archive)
+    data, media_type = await workflow_of(request).document(app_id, signed.officer.actor, kind, copies=copies)
     if media_type not in _INLINE_TYPES:
         raise NotFoundError("Dokumen ini tidak dapat ditampilkan.")
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[media_type]

@@ -24,6 +24,8 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Protocol
 
 import anyio.to_thread
 from sqlalchemy import select
@@ -31,13 +33,21 @@ from sqlalchemy.orm import Session
 
 from siakgate.clock import Clock, as_clock
 from siakgate.domain import KartuKeluarga
-from siakgate.errors import DataIssue, ForbiddenError, InvalidDataError, NotFoundError
+from siakgate.errors import (
+    DataIssue,
+    ForbiddenError,
+    InvalidDataError,
+    NoGoodCopyError,
+    NotFoundError,
+    SiakgateError,
+)
 from siakgate.signing import Credential, SigningBackend, SigningOptions
 from siakgate.store.db import Database
-from siakgate.store.documents import DocumentStore
+from siakgate.store.documents import DOCUMENT_CORRUPT, DocumentStore
 from siakgate.store.models import Application
 from siakgate.workflow import actions, batches, collection, intake, worker
 from siakgate.workflow.access import Actor, DocumentCategory, require_document_reader, visible
+from siakgate.workflow.applicant import ApplicantCheck
 from siakgate.workflow.calendar import WorkingCalendar
 from siakgate.workflow.context import Deps, SiakApi, TteBlockFactory
 from siakgate.workflow.pipeline import Pipeline, TransitionListener
@@ -56,9 +66,32 @@ from siakgate.workflow.views import (
     masked,
 )
 
-__all__ = ["Actor", "TteBlockFactory", "Workflow"]
+__all__ = ["Actor", "DocumentCopies", "TteBlockFactory", "Workflow"]
 
 log = logging.getLogger("siakgate.workflow")
+
+
+class DocumentCopies(Protocol):
+    """Good copies of an application's documents to repair the document store from (the archive:
+    :class:`siakgate.archive.recover.ArchiveCopies`)."""
+
+    def restore_primary(self, application_id: str, sha256: str, *, actor: str) -> bytes:
+        """Repair the store's file of ``sha256`` from a copy with that hash and return its bytes (blocking);
+        :class:`~siakgate.errors.NoGoodCopyError` when there is none."""
+        ...
+
+
+def _restore(copies: DocumentCopies, application_id: str, sha256: str, actor: str) -> bytes:
+    try:
+        return copies.restore_primary(application_id, sha256, actor=actor)
+    except (NoGoodCopyError, OSError) as exc:
+        log.error("document corrupt, no good archive copy: app=%s sha256=%s", application_id, sha256[:12])
+        raise SiakgateError(
+            "Berkas dokumen rusak (isinya tidak sesuai dengan sidik SHA-256) dan tidak ada salinan arsip yang baik "
+            "untuk memulihkannya; hubungi admin (siakgate archive verify / restore).",
+            code=DOCUMENT_CORRUPT,
+        ) from exc
+
 
 _SIAK_REGION_LENGTHS = (0, 2, 4, 6, 10)
 
@@ -130,8 +163,10 @@ class Workflow:
         no_kk: str | None = None,
         idempotency_key: str | None = None,
         request_hash: str | None = None,
+        applicant_check: ApplicantCheck | None = None,
     ) -> ApplicationView:
-        """Open an application (validated first; nothing is written when it is refused).
+        """Open an application (validated first; nothing is written when it is refused). ``applicant_check``
+        (Dukcapil's, when the deployment enables it) is asked about the applicant before anything is written.
 
         With ``idempotency_key``, a repeat with the same request (``request_hash``, computed from the
         arguments when not given) answers the application the first call created, as it is now.
@@ -147,6 +182,7 @@ class Workflow:
             no_kk=no_kk,
             idempotency_key=idempotency_key,
             request_hash=request_hash,
+            applicant_check=applicant_check,
         )
 
     async def add_document(
@@ -209,25 +245,50 @@ class Workflow:
         carries corrected data with ``resubmit``."""
         return await actions.act(self._deps, app_id, actor, action, reason=reason, missing=missing, family=family)
 
-    async def document(self, app_id: str, actor: Actor, kind: str) -> tuple[bytes, str]:
-        """The latest document of ``kind`` (DRAFT_KK, SIGNED_KK, COVER_LETTER or a requirement code)."""
+    async def document(
+        self, app_id: str, actor: Actor, kind: str, *, copies: DocumentCopies | None = None
+    ) -> tuple[bytes, str]:
+        """The latest document of ``kind`` (DRAFT_KK, SIGNED_KK, COVER_LETTER or a requirement code).
 
-        def unit(session: Session) -> tuple[str, str]:
+        When the stored file no longer has its recorded SHA-256 (or is gone) and ``copies`` (the archive) holds a
+        good copy, that copy is served and the stored file repaired from it; with no good copy anywhere the answer
+        stays ``DOKUMEN_RUSAK`` (``DOKUMEN_TIDAK_DITEMUKAN`` for a file that is gone).
+        """
+
+        def unit(session: Session) -> tuple[str, str, str]:
             app = load_visible(session, actor, app_id)
             require_document_reader(actor, kind)  # after the region (404), before looking for the document
             row = latest_document(session, app.id, kind)
             if row is None:
                 raise NotFoundError(f"Dokumen {kind} tidak ditemukan.")
-            return row.sha256, row.media_type
+            return app.id, row.sha256, row.media_type
 
-        sha, media_type = await self._deps.db.run(unit, read_only=True)
-        data = await anyio.to_thread.run_sync(self._deps.documents.get, sha)
+        owner, sha, media_type = await self._deps.db.run(unit, read_only=True)
+        try:
+            data = await anyio.to_thread.run_sync(self._deps.documents.get, sha)
+        except NotFoundError as error:  # recorded, but the file is gone
+            if copies is None:
+                raise
+            try:
+                data = await anyio.to_thread.run_sync(partial(_restore, copies, owner, sha, actor.name))
+            except SiakgateError:
+                raise error from None
+        except SiakgateError as error:
+            if error.code != DOCUMENT_CORRUPT or copies is None:
+                raise
+            data = await anyio.to_thread.run_sync(partial(_restore, copies, owner, sha, actor.name))
         return data, media_type
 
     # -- signing and collections ----------------------------------------------------------------------
 
     async def create_signing_batch(self, actor: Actor, app_ids: builtins.list[str]) -> BatchView:
         return await batches.create_signing_batch(self._deps, actor, app_ids)
+
+    @property
+    def signer_uses_otp(self) -> bool:
+        """Whether the signing backend takes a one-time code (what :meth:`request_batch_otp` needs): the
+        workstation offers OTP only then."""
+        return callable(getattr(self._deps.signing, "request_otp", None))
 
     async def request_batch_otp(self, batch_id: str, actor: Actor) -> None:
         await batches.request_batch_otp(self._deps, batch_id, actor)

@@ -32,6 +32,7 @@ from siakgate.errors import (
 from siakgate.store.counters import next_number
 from siakgate.store.models import Application, ApplicationDocument, IdempotencyRecord
 from siakgate.workflow.access import Actor, require_role, visible
+from siakgate.workflow.applicant import ApplicantCheck
 from siakgate.workflow.context import Deps
 from siakgate.workflow.profiles import Role, ServiceProfile
 from siakgate.workflow.queries import view_of
@@ -131,7 +132,10 @@ async def create_application(
     no_kk: str | None,
     idempotency_key: str | None,
     request_hash: str | None,
+    applicant_check: ApplicantCheck | None = None,
 ) -> ApplicationView:
+    """Validate, check the applicant with Dukcapil when ``applicant_check`` is given
+    (:mod:`siakgate.workflow.applicant`), then write the application in one transaction."""
     try:
         profile = deps.profile(profile_id)
     except NotFoundError:
@@ -156,6 +160,8 @@ async def create_application(
     if not visible(actor, region_code):
         raise ForbiddenError("Wilayah permohonan di luar wilayah token ini.")
     check_family(deps, case, region_code, family, no_kk)
+    if applicant_check is not None and family is not None:
+        await applicant_check.check(family)  # before anything is written: a refusal leaves no trace
     digest = request_hash or request_hash_of(profile_id, case.value, region_code, applicant_phone, family, no_kk)
     steps = steps_of(profile, _probe(case))
 

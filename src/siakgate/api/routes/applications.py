@@ -13,9 +13,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
 
-from siakgate.api.deps import CurrentActor, GatewayDep, WorkflowDep
+from siakgate.api.deps import ApplicantCheckDep, CurrentActor, GatewayDep, WorkflowDep
 from siakgate.api.params import Offset
 from siakgate.api.schemas import ActionRequest, ApplicationCreate, ApplicationOut, DocumentOut, TimelineEntryOut
+from siakgate.archive.recover import ArchiveCopies
 from siakgate.audit import record_read
 from siakgate.domain import parse_family
 from siakgate.errors import DocumentRejectedError
@@ -47,7 +48,11 @@ def request_hash(body: ApplicationCreate) -> str:
     summary="Buat permohonan KK",
 )
 async def create_application(
-    body: ApplicationCreate, actor: CurrentActor, workflow: WorkflowDep, idempotency_key: IdempotencyKey = None
+    body: ApplicationCreate,
+    actor: CurrentActor,
+    workflow: WorkflowDep,
+    applicant_check: ApplicantCheckDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ApplicationOut:
     family = parse_family(body.family) if body.family is not None else None
     view = await workflow.create_application(
@@ -60,6 +65,7 @@ async def create_application(
         no_kk=body.no_kk,
         idempotency_key=idempotency_key,
         request_hash=request_hash(body) if idempotency_key else None,
+        applicant_check=applicant_check,  # Dukcapil's NIK check when enabled (siakgate.workflow.applicant)
     )
     return ApplicationOut.model_validate(view)
 
@@ -145,7 +151,8 @@ async def upload_document(
 async def get_document(
     application_id: str, kind: str, actor: CurrentActor, workflow: WorkflowDep, gateway: GatewayDep
 ) -> Response:
-    data, media_type = await workflow.document(application_id, actor, kind)
+    # A corrupt stored file is served from a good archive copy, and repaired (siakgate.archive.recover).
+    data, media_type = await workflow.document(application_id, actor, kind, copies=ArchiveCopies(gateway.archive))
     await record_read(
         gateway.read_audit or gateway.db,
         actor.name,
