@@ -168,3 +168,7 @@ class Screenshots:
         page.screenshot(path=str(path), full_page=full_page)
         self.taken.append(path)
         return path
+
+
+LAPTOP_768 = ViewportSize(width=1366, height=768)
+"""The most common office laptop screen: what the Kepala Dinas sees without scrolling."""

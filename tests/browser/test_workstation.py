@@ -7,6 +7,7 @@ Routes and ``data-testid`` attributes are the contract of ``src/siakgate/web/REA
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 
 import anyio
 import pytest
-from browser_kit import PHONE, TABLET, Gateway, Screenshots
+from browser_kit import LAPTOP_768, PHONE, TABLET, Gateway, Screenshots
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response, expect
 
@@ -226,6 +227,12 @@ def test_kepala_dinas_signs_a_batch_after_a_wrong_passphrase_is_refused(
     tid(page, "passphrase-input").fill(gateway.kepala_dinas_passphrase)
     tid(page, "sign-button").click()
     expect(batch_page).to_have_attribute("data-state", "SIGNING")
+    # The new attempt shows none of the last one's failures, and "x dari N" stays on screen while it runs.
+    expect(page.locator('#progress-list li[data-state="FAILED"]')).to_have_count(0)
+    expect(page.get_by_text("Gagal")).to_have_count(0)
+    expect(tid(page, "batch-result")).to_be_visible()
+    expect(tid(page, "batch-result")).to_contain_text(f"dari {len(app_ids)} KK")
+    expect(tid(page, "sign-error")).to_be_hidden()
     shot(page, "signing in progress")
     expect(batch_page).to_have_attribute("data-state", "DONE", timeout=60_000)
     result = tid(page, "batch-result")
@@ -329,3 +336,145 @@ def test_an_officer_sees_only_the_pages_of_their_role_and_signs_out(
     page.goto(f"{gateway.url}/ws/verifikasi")
     expect(page).to_have_url(re.compile(r"/ws/masuk"))
     shot(page, "signed out")
+
+
+def _sha_of(page: Page, gateway: Gateway, href: str | None) -> str:
+    assert href is not None
+    answer = page.request.get(href if href.startswith("http") else f"{gateway.url}{href}")
+    assert answer.status == 200, answer.status
+    return hashlib.sha256(answer.body()).hexdigest()
+
+
+def test_kepala_dinas_sees_what_he_signs_then_opens_the_signed_kk_and_its_public_page(
+    gateway: Gateway, new_page: Callable[..., Page], shot: Screenshots
+) -> None:
+    app_ids = gateway.prepare(2, "MENUNGGU_TTE")
+    gateway.add_user("kepaladinas", ["KEPALA_DINAS"], PASSWORD, name="Drs. Bambang Setiawan, M.Si.")
+    page = new_page(viewport=LAPTOP_768)
+    sign_in(page, gateway, "kepaladinas")
+    page.goto(f"{gateway.url}/ws/tte")
+    for app_id in app_ids:  # the family head and the village in words, not a region code
+        expect(tid(page, f"head-{app_id}")).not_to_be_empty()
+        expect(tid(page, f"region-{app_id}")).to_contain_text("Kec. ")
+        expect(tid(page, f"region-{app_id}")).not_to_contain_text(re.compile(r"\d{10}"))
+    shot(page, "tte queue 1366x768", full_page=False)
+    tid(page, "select-all").check()
+    tid(page, "create-batch-button").click()
+    expect(tid(page, "batch-page")).to_have_attribute("data-state", "PENDING")
+    summary = tid(page, "sign-summary")
+    expect(summary).to_contain_text("2 KK")
+    expect(summary).to_contain_text("Kec. ")
+    expect(tid(page, "mode-otp")).to_have_count(0)  # a passphrase signer: no OTP to offer
+    expect(tid(page, "otp-request-button")).to_have_count(0)
+    expect(page.get_by_text("OTP")).to_have_count(0)
+    for app_id in app_ids:
+        image = tid(page, f"preview-{app_id}")
+        image.scroll_into_view_if_needed()
+        expect(image).to_be_visible()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
+        sha = tid(page, f"sha-{app_id}")
+        full = tid(page, f"open-full-{app_id}").get_attribute("href")
+        shown = sha.get_attribute("data-sha256")
+        assert shown is not None
+        assert _sha_of(page, gateway, full) == shown  # the hash on screen is of the bytes opened at full size
+        drafts = [d for d in gateway.application(app_id)["documents"] if d["kind"] == "DRAFT_KK"]
+        assert drafts[-1]["sha256"] == shown  # ... which are the KK the batch signs
+        expect(sha).to_contain_text(" ".join(shown[i : i + 4] for i in range(0, 16, 4)))
+        expect(tid(page, f"head-{app_id}")).not_to_contain_text("belum didapat")
+        expect(tid(page, f"signed-links-{app_id}")).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "batch with previews 1366x768", full_page=False)
+    shot(page, "batch with previews full page")
+
+    tid(page, "passphrase-input").fill(gateway.kepala_dinas_passphrase)
+    tid(page, "sign-button").click()
+    expect(tid(page, "batch-page")).to_have_attribute("data-state", "DONE", timeout=60_000)
+    for app_id in app_ids:
+        links = tid(page, f"signed-links-{app_id}")
+        expect(links).to_be_visible()
+        signed_href = tid(page, f"signed-kk-{app_id}").get_attribute("href")
+        signed_sha = _sha_of(page, gateway, signed_href)
+        kinds = {d["sha256"]: d["kind"] for d in gateway.application(app_id)["documents"]}
+        assert kinds.get(signed_sha) == "SIGNED_KK"
+    tid(page, f"signed-links-{app_ids[0]}").scroll_into_view_if_needed()
+    shot(page, "batch signed with links 1366x768", full_page=False)
+    verify_href = tid(page, f"verify-link-{app_ids[0]}").get_attribute("href")
+    assert verify_href is not None
+    assert verify_href.endswith(gateway.verify_ref(app_ids[0]))
+    public = new_page(viewport=PHONE)
+    public.goto(verify_href)
+    expect(tid(public, "verify-result")).to_have_attribute("data-valid", "true")
+
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, gateway, "kepaladinas")
+    phone.goto(page.url)
+    expect(tid(phone, f"signed-links-{app_ids[0]}")).to_be_visible()
+    shot(phone, "batch signed on a phone 390x844", full_page=False)
+    shot(phone, "batch signed on a phone full page")
+    fits(phone)
+
+
+def test_a_phone_shows_the_batch_to_sign_with_its_previews(
+    gateway: Gateway, new_page: Callable[..., Page], shot: Screenshots
+) -> None:
+    app_ids = gateway.prepare(2, "MENUNGGU_TTE")
+    gateway.add_user("kepaladinas", ["KEPALA_DINAS"], PASSWORD)
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, gateway, "kepaladinas")
+    phone.goto(f"{gateway.url}/ws/tte")
+    shot(phone, "tte queue 390x844", full_page=False)
+    fits(phone)
+    tid(phone, "select-all").check()
+    tid(phone, "create-batch-button").click()
+    expect(tid(phone, "batch-page")).to_have_attribute("data-state", "PENDING")
+    for app_id in app_ids:
+        image = tid(phone, f"preview-{app_id}")
+        image.scroll_into_view_if_needed()
+        phone.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
+    phone.evaluate("window.scrollTo(0, 0)")
+    shot(phone, "batch to sign 390x844", full_page=False)
+    tid(phone, f"batch-item-{app_ids[0]}").scroll_into_view_if_needed()
+    shot(phone, "first kk 390x844", full_page=False)
+    fits(phone)
+
+
+def test_history_tells_what_became_of_an_approved_and_a_rejected_draft(
+    gateway: Gateway, new_page: Callable[..., Page], shot: Screenshots
+) -> None:
+    approved, rejected = gateway.prepare(2, "MENUNGGU_VERIFIKASI")
+    gateway.add_user("kasi", ["KASI"], PASSWORD, name="Siti Rahayu, S.Sos.")
+    page = new_page(viewport=LAPTOP_768)
+    sign_in(page, gateway, "kasi")
+    page.goto(f"{gateway.url}/ws/verifikasi")
+    shot(page, "verify queue 1366x768", full_page=False)
+    page.goto(f"{gateway.url}/ws/verifikasi/{approved}")
+    tid(page, "approve-button").click()
+    expect(tid(page, "flash-message")).to_have_attribute("data-kind", "ok")
+    page.goto(f"{gateway.url}/ws/verifikasi/{rejected}")
+    tid(page, "reject-reason").fill(REJECT_REASON)
+    tid(page, "reject-button").click()
+    expect(tid(page, "flash-message")).to_have_attribute("data-kind", "ok")
+
+    page.goto(f"{gateway.url}/ws/riwayat")
+    row_of = {
+        app_id: page.locator(f'[data-testid="history-row"][data-app-id="{app_id}"]') for app_id in (approved, rejected)
+    }
+    expect(row_of[rejected]).to_have_attribute("data-state", "DITOLAK")
+    expect(row_of[rejected]).to_contain_text("Ditolak")
+    for _ in range(120):  # the approval goes through SIAK first (the worker), then waits for the TTE
+        if row_of[approved].get_attribute("data-state") == "MENUNGGU_TTE":
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(row_of[approved]).to_have_attribute("data-state", "MENUNGGU_TTE")
+    expect(row_of[approved]).to_contain_text("Menunggu TTE Kepala Dinas")
+    expect(page.get_by_text("Sedang diproses di SIAK")).to_have_count(0)
+    expect(page.get_by_text("bantul-wa-cetak-mandiri")).to_have_count(0)  # the service's title, not its id
+    shot(page, "history 1366x768", full_page=False)
+
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, gateway, "kasi")
+    phone.goto(f"{gateway.url}/ws/riwayat")
+    expect(phone.locator(f'[data-testid="history-row"][data-app-id="{rejected}"]')).to_contain_text("Ditolak")
+    shot(phone, "history 390x844", full_page=False)
+    fits(phone)

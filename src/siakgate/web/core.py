@@ -31,11 +31,13 @@ from siakgate.errors import (
 from siakgate.web.accounts import Officer
 from siakgate.web.config import WebConfig
 from siakgate.web.messages import FLASH, plain_error
+from siakgate.web.previews import KkFacts, KkFactsCache
 from siakgate.web.runs import SigningRuns
 from siakgate.web.sessions import SESSION_COOKIE, SignedIn, constant_time_equal, find_session
 from siakgate.web.throttle import SignInThrottle
 from siakgate.workflow.engine import Workflow
 from siakgate.workflow.profiles import Role
+from siakgate.workflow.views import ApplicationView
 
 if TYPE_CHECKING:  # siakgate.api imports this package (the app mounts its router): no import back at run time
     from siakgate.api.runtime import Gateway
@@ -85,6 +87,8 @@ class WebContext:
     runs: SigningRuns = field(default_factory=SigningRuns)
     throttle: SignInThrottle = field(init=False)
     """Sign-in failures per client address (:mod:`siakgate.web.throttle`), on the config's clock."""
+    kk: KkFactsCache = field(default_factory=KkFactsCache)
+    """SIAK's family head and region names per KK, and rendered previews (:mod:`siakgate.web.previews`)."""
 
     def __post_init__(self) -> None:
         self.throttle = SignInThrottle(self.config)
@@ -104,6 +108,26 @@ def workflow_of(request: Request) -> Workflow:
     return gateway_of(request).workflow
 
 
+async def kk_facts(request: Request, views: Iterable[ApplicationView]) -> dict[str, KkFacts]:
+    """The family head and village/kecamatan names of each KK (app id -> facts), as far as SIAK answers."""
+    gateway = gateway_of(request)
+    siak = gateway.settings.siak
+    cache = web_context(request).kk
+    client = cache.client(siak.url, siak.username, siak.password.get_secret_value(), gateway.siak_http)
+    return await cache.lookup(client, views)
+
+
+def signer_uses_otp(request: Request) -> bool:
+    """Whether the Kepala Dinas's signing backend takes a one-time code: the workflow's own rule
+    (:func:`siakgate.workflow.batches.request_batch_otp` asks the backend for ``request_otp``)."""
+    return workflow_of(request).signer_uses_otp
+
+
+def profile_title(request: Request, profile_id: str) -> str:
+    profile = workflow_of(request).profiles.get(profile_id)
+    return profile.name if profile is not None else profile_id
+
+
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -119,7 +143,14 @@ def home_of(officer: Officer) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    """A page: the template with the signed-in officer (if any), their CSRF token and the flash message."""
+    """A page: the template with the signed-in officer (if any), their CSRF token and the flash message.
+
+    A page about applications (``app=`` or ``drafts=``) without their ``facts`` is finished by
+    :class:`WebRoute`, which first asks SIAK for their family head and region names (:func:`kk_facts`).
+    """
+    views = [values["app"]] if isinstance(values.get("app"), ApplicationView) else list(values.get("drafts") or [])
+    if "facts" not in values and views and all(isinstance(view, ApplicationView) for view in views):
+        return _FactsPending(template, status_code, values, views)
     context = web_context(request)
     signed: SignedIn | None = getattr(request.state, "signed_in", None)
     flash_key = request.query_params.get("pesan", "")
@@ -131,9 +162,23 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         can_verify=officer is not None and officer.has_any(VERIFIER_ROLES),
         can_sign=officer is not None and officer.has_any(SIGNER_ROLES),
         path=request.url.path,
+        profile_title=lambda profile_id: profile_title(request, profile_id),
+        office_name=getattr(gateway_of(request).settings, "office_name", ""),
         **values,
     )
     return HTMLResponse(html, status_code=status_code, headers={"Content-Security-Policy": _PAGE_CSP})
+
+
+class _FactsPending(HTMLResponse):
+    """A page still waiting for SIAK's names of its KKs; :class:`WebRoute` finishes it (never sent as is)."""
+
+    def __init__(self, template: str, status_code: int, values: dict[str, Any], views: list[ApplicationView]) -> None:
+        super().__init__("", status_code=status_code)
+        self.template, self.values, self.views = template, values, views
+
+    async def finish(self, request: Request) -> HTMLResponse:
+        facts = await kk_facts(request, self.views)
+        return render(request, self.template, self.status_code, facts=facts, **self.values)
 
 
 async def current_officer(request: Request) -> SignedIn:
@@ -220,6 +265,8 @@ class WebRoute(APIRoute):
         async def guarded(request: Request) -> Response:
             try:
                 response = await handler(request)
+                if isinstance(response, _FactsPending):
+                    response = await response.finish(request)
             except (NotSignedInError, CsrfRefusedError, SiakgateError) as exc:
                 response = _error_response(request, exc)
             for name, value in _SECURITY_HEADERS.items():

@@ -17,7 +17,7 @@ from siakgate.store.models import Application, SigningBatch, SigningBatchItem, T
 from siakgate.workflow.access import Actor
 from siakgate.workflow.states import BatchItemState, BatchState
 
-__all__ = ["HistoryRow", "OpenBatch", "history", "open_batches"]
+__all__ = ["HistoryRow", "OpenBatch", "history", "open_batches", "verify_refs"]
 
 _HISTORY_ACTIONS = ("approve", "reject", "signed")
 
@@ -44,6 +44,9 @@ class HistoryRow:
     profile_id: str
     case_type: str
     request_no: str | None = None  # SIAK's NO_PERMOHONAN, the number officers know the file by
+    state_now: str | None = None
+    """The application's state today: what became of the file (DITOLAK, MENUNGGU_TTE, MENUNGGU_CETAK, ...).
+    The event's own outcome is the state right after the click, often DIPROSES_SIAK while SIAK is told."""
 
 
 async def open_batches(db: Database, actor: Actor) -> list[OpenBatch]:
@@ -80,6 +83,7 @@ async def history(db: Database, actor: Actor, *, limit: int = 200) -> list[Histo
                 Application.case_type,
                 Application.region_code,
                 Application.siak_request_no,
+                Application.state,
             )
             .join(Application, Application.id == TimelineEvent.application_id)
             .where(TimelineEvent.actor == actor.name, TimelineEvent.action.in_(_HISTORY_ACTIONS))
@@ -87,9 +91,29 @@ async def history(db: Database, actor: Actor, *, limit: int = 200) -> list[Histo
             .limit(limit)
         )
         return [
-            HistoryRow(event.application_id, event.action, event.step_id, event.outcome, event.at, event.note, p, c, no)
-            for event, p, c, region, no in session.execute(stmt)
+            HistoryRow(
+                event.application_id, event.action, event.step_id, event.outcome, event.at, event.note, p, c, no, now
+            )
+            for event, p, c, region, no, now in session.execute(stmt)
             if region.startswith(actor.region_prefix)
         ]
+
+    return await db.run(read, read_only=True)
+
+
+async def verify_refs(db: Database, actor: Actor, app_ids: list[str]) -> dict[str, str]:
+    """The public verification reference (the QR code's) of each signed application the actor may see."""
+
+    def read(session: Session) -> dict[str, str]:
+        if not app_ids:
+            return {}
+        stmt = select(Application.id, Application.verify_ref, Application.region_code).where(
+            Application.id.in_(app_ids), Application.signed_sha256.is_not(None)
+        )
+        return {
+            app_id: ref
+            for app_id, ref, region in session.execute(stmt)
+            if ref and region.startswith(actor.region_prefix)
+        }
 
     return await db.run(read, read_only=True)

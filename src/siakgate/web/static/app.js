@@ -53,6 +53,8 @@
     var label = document.getElementById("secret-label");
     var pollMs = parseInt(page.getAttribute("data-poll-ms"), 10) || 1000;
     var timer = null;
+    var generation = 0;
+    var refusal = "";               /* why the last sign request was refused before it started */
 
     function showError(message) {
       if (message) { errorBox.textContent = message; errorBox.hidden = false; }
@@ -64,33 +66,70 @@
       if (otpButton) { otpButton.disabled = on; }
     }
 
+    function resultText(status) {
+      var text = status.signed + " dari " + status.total + " KK sudah ditandatangani";
+      if (status.running) { return text + " (sedang berjalan…)."; }
+      return text + (status.failed ? "; " + status.failed + " gagal." : ".");
+    }
+
+    function showItem(li, state, message, item) {
+      li.setAttribute("data-state", state);
+      li.className = "item item-" + state.toLowerCase();
+      var text = li.querySelector(".item-status");
+      if (text) { text.textContent = message; }
+      var links = li.querySelector(".item-links");
+      if (links && item) {
+        var signedKk = links.querySelector(".signed-kk");
+        var verify = links.querySelector(".verify-link");
+        if (item.signed_url && signedKk) { signedKk.setAttribute("href", item.signed_url); }
+        if (item.verify_url && verify) { verify.setAttribute("href", item.verify_url); }
+        links.hidden = !(item.signed_url && item.verify_url);
+      }
+    }
+
     function render(status) {
       page.setAttribute("data-state", status.state);
       status.items.forEach(function (item) {
         var li = document.getElementById("batch-item-" + item.application_id);
-        if (!li) { return; }
-        li.setAttribute("data-state", item.state);
-        li.className = "item item-" + item.state.toLowerCase();
-        var text = li.querySelector(".item-status");
-        if (text) { text.textContent = item.message; }
+        if (li) { showItem(li, item.state, item.message, item); }
       });
+      /* "x dari N" stays on screen the whole time, also while the batch is being signed. */
+      result.setAttribute("data-signed", status.signed);
+      result.setAttribute("data-failed", status.running ? 0 : status.failed);
+      result.textContent = resultText(status);
+      result.hidden = false;
       if (status.running) {
         busy(true);
-        result.hidden = true;
         return;
       }
       busy(false);
-      result.setAttribute("data-signed", status.signed);
-      result.setAttribute("data-failed", status.failed);
-      result.textContent = status.signed + " dari " + status.total + " KK sudah ditandatangani" +
-        (status.failed ? "; " + status.failed + " gagal." : ".");
-      result.hidden = false;
-      showError(status.error ? status.error.message : "");
+      showError(status.error ? status.error.message : refusal);
       if (section) { section.hidden = status.state === "DONE"; }
-      if (signButton) { signButton.textContent = "Tandatangani " + (status.total - status.signed) + " KK"; }
+      var left = status.total - status.signed;
+      if (signButton) { signButton.textContent = "Tandatangani " + left + " KK"; }
+      var count = document.getElementById("sign-count");
+      if (count) { count.textContent = left + " KK"; }
+    }
+
+    /* A new attempt starts clean: no KK shows the previous attempt's failure while this one runs. */
+    function startAttempt() {
+      generation += 1;
+      refusal = "";
+      var items = Array.prototype.slice.call(document.querySelectorAll("#progress-list li.item"));
+      var signed = 0;
+      items.forEach(function (li) {
+        if (li.getAttribute("data-state") === "SIGNED") { signed += 1; return; }
+        showItem(li, "SIGNING", "Sedang ditandatangani…", null);
+      });
+      page.setAttribute("data-state", "SIGNING");
+      result.setAttribute("data-signed", signed);
+      result.setAttribute("data-failed", 0);
+      result.textContent = resultText({ signed: signed, total: items.length, running: true, failed: 0 });
+      result.hidden = false;
     }
 
     function poll() {
+      var asked = generation;
       fetch(page.getAttribute("data-status-url"), {
         credentials: "same-origin", headers: { "Accept": "application/json" }
       }).then(function (response) {
@@ -98,6 +137,7 @@
         return response.json();
       }).then(function (status) {
         if (!status) { return; }
+        if (asked !== generation) { timer = null; poll(); return; }  /* asked before this attempt began */
         render(status);
         if (status.running) { timer = window.setTimeout(poll, pollMs); } else { timer = null; }
       }).catch(function () {
@@ -106,7 +146,7 @@
     }
 
     if (form) {
-      Array.prototype.forEach.call(form.querySelectorAll('input[name="mode"]'), function (radio) {
+      Array.prototype.forEach.call(form.querySelectorAll('input[type="radio"][name="mode"]'), function (radio) {
         radio.addEventListener("change", function () {
           var otp = form.querySelector('input[name="mode"]:checked').value === "otp";
           label.textContent = otp ? "Kode OTP" : "Passphrase";
@@ -119,8 +159,8 @@
         var body = new FormData(form);
         secret.value = "";            /* the secret leaves the page with this request and nowhere else */
         showError("");
-        if (result) { result.hidden = true; }  /* the previous attempt's outcome is no longer the news */
         busy(true);
+        startAttempt();               /* the previous attempt's outcome is no longer the news */
         post(form.action, body).then(function (response) {
           body = null;
           if (response.status === 202) {
@@ -128,9 +168,11 @@
             return null;
           }
           return response.json().then(function (problem) {
-            busy(false);
-            showError(problem.message || "Permintaan ditolak.");
-            if (response.status === 401) { window.location.reload(); }
+            if (response.status === 401) { window.location.reload(); return; }
+            generation += 1;
+            refusal = problem.message || "Permintaan ditolak.";
+            showError(refusal);
+            if (timer === null) { poll(); }   /* show the batch as it really is again */
           });
         }).catch(function () {
           busy(false);
