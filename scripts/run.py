@@ -394,6 +394,8 @@ def banner(
     passphrases = "\n".join(
         f"                {who:<12} {passphrase}   ({what})" for who, what, passphrase in DEMO_PASSPHRASES
     )
+    moved_state = STATE_ROOT != ROOT / "var"  # the command line's default state directory is ./var
+    reset = f"SIAKGATE_STATE_DIR={_shown(STATE_ROOT)} {siakgate}" if moved_state else siakgate
     demo = f"SIAKGATE_DEMO_TOKEN={token} {siakgate} demo --out /tmp/kk-demo --gateway {gateway}"
     demo += f" --siak-url {siak.url}"
     return f"""
@@ -402,8 +404,8 @@ Layanan pengembangan siakgate berjalan (Ctrl-C menghentikan semuanya):
   Meja kerja TTE (browser): {gateway}/ws/
               masuk sebagai:
 {chr(10).join(officers)}
-              kata sandi lupa atau diganti: hentikan make run, hapus {_shown(STATE_ROOT / "siakgate")} (seluruh
-              data gateway), lalu make run lagi; akun demo dibuat ulang dengan kata sandi {DEMO_PASSWORD}
+              kata sandi lupa atau diganti: {reset} users password kepaladinas
+              (kata sandi baru ditanya dua kali; akun juga dibuka kuncinya dan diaktifkan kembali)
               passphrase TTE demo (mock BSrE, mock_bsre/signers.yaml; bukan kata sandi akun):
 {passphrases}
 

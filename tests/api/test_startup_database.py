@@ -183,6 +183,23 @@ def test_the_gateway_gives_up_with_one_clear_line_and_exit_code_1(tmp_path: Path
     assert "rahasia-uji" not in result.stderr
 
 
+def test_siakgate_serve_gives_up_with_one_clear_line_too(tmp_path: Path) -> None:
+    """``siakgate serve`` waits before uvicorn starts: no uvicorn traceback at the bound, exit 1."""
+    env = gateway_env(
+        tmp_path,
+        refused_url(),
+        SIAKGATE_DATABASE_WAIT_ATTEMPTS="2",
+        SIAKGATE_DATABASE_WAIT_FIRST_SECONDS="0.05",
+    )
+    cmd = [sys.executable, "-m", "siakgate", "serve", "--port", str(free_port())]
+    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "Basis data belum dapat dihubungi (percobaan 1/2)" in result.stderr
+    assert "Basis data tidak dapat dihubungi setelah 2 percobaan" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "rahasia-uji" not in result.stderr
+
+
 @pytest.fixture
 def forwarder() -> Iterator[Callable[[int], Forwarder]]:
     made: list[Forwarder] = []

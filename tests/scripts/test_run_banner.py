@@ -45,7 +45,7 @@ def test_the_banner_always_says_how_to_sign_in(run: ModuleType, accounts: list[t
         assert "kata sandi demo-ws-2026" in line
     assert "kepala-dinas-uji-123" in text  # the Kepala Dinas's signing passphrase (mock_bsre/signers.yaml)
     assert "sekcam-uji-789" in text
-    assert "make run lagi" in text  # how to get the demo passwords back
+    assert "users password kepaladinas" in text  # how to set a demo password again
 
 
 def test_a_second_run_says_the_accounts_were_kept(run: ModuleType) -> None:
@@ -70,6 +70,14 @@ def test_the_demo_command_carries_every_moved_port_and_the_venv_path(run: Module
     assert "http://127.0.0.1:9100/ws/" in text
 
 
+def test_a_moved_state_directory_is_carried_by_the_password_command(
+    run: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(run, "STATE_ROOT", tmp_path)
+    text = run.banner("sgt_demo", FIRST_RUN, **services(run, 8081, 8082, 8000), siakgate=".venv/bin/siakgate")
+    assert f"SIAKGATE_STATE_DIR={tmp_path} .venv/bin/siakgate users password kepaladinas" in text
+
+
 def test_the_venvs_siakgate_is_named_by_its_path(run: ModuleType) -> None:
     command = run.siakgate_command()
     assert command.endswith("bin/siakgate")
@@ -77,7 +85,7 @@ def test_the_venvs_siakgate_is_named_by_its_path(run: ModuleType) -> None:
 
 
 def test_the_banner_is_indonesian(run: ModuleType) -> None:
-    text = run.banner("sgt_demo", SECOND_RUN, **services(run, 8081, 8082, 8000))
+    text = run.banner("sgt_demo", SECOND_RUN, **services(run, 8081, 8082, 8000)).replace("users password", "")
     for english in ("are running", "password", "left unchanged", "shown once", "State lives"):
         assert english not in text
 

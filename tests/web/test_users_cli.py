@@ -1,4 +1,4 @@
-"""``siakgate users add|list|disable``: passwords from the terminal or a named variable, never an argument."""
+"""``siakgate users add|list|disable|password``: passwords from the terminal or a named variable, never an argument."""
 
 from __future__ import annotations
 
@@ -99,3 +99,48 @@ def test_the_hash_is_argon2id(env: str) -> None:
     assert stored.startswith("$argon2id$")
     assert "sandi-yang-cukup-panjang" not in stored
     assert WebConfig().max_failures == 5
+
+
+def _check(url: str, username: str, password: str) -> bool:
+    from siakgate.web.accounts import SignInRefused, check_password
+
+    db = Database.create(url)
+    try:
+        asyncio.run(check_password(db, username, password, WebConfig()))
+    except SignInRefused:
+        return False
+    finally:
+        db.dispose()
+    return True
+
+
+def test_password_resets_the_password_and_reenables_the_account(
+    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What make run's banner tells a user who forgot a demo password: ``siakgate users password NAME``."""
+    assert main(["users", "add", "kasi", "--role", "KASI", "--password-env", "UJI_SANDI"]) == 0
+    assert main(["users", "disable", "kasi"]) == 0
+    monkeypatch.setenv("SANDI_BARU", "sandi-baru-yang-panjang")
+    assert main(["users", "password", "KASI", "--password-env", "SANDI_BARU"]) == 0
+    assert "Kata sandi akun 'kasi' diganti" in capsys.readouterr().out
+    assert _users(env)[0][4] is True
+    assert _check(env, "kasi", "sandi-baru-yang-panjang")
+    assert not _check(env, "kasi", "sandi-yang-cukup-panjang")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "password", "tidak-ada", "--password-env", "UJI_SANDI"], "Tidak ada akun"),
+        (["users", "password", "kasi", "--password-env", "SANDI_PENDEK"], "paling sedikit 10"),
+        (["users", "password", "kasi", "--password-env", "TIDAK_ADA"], "TIDAK_ADA kosong"),
+    ],
+)
+def test_a_refused_password_change_keeps_the_old_one(
+    env: str, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["users", "add", "kasi", "--role", "KASI", "--password-env", "UJI_SANDI"]) == 0
+    monkeypatch.setenv("SANDI_PENDEK", "pendek")
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+    assert _check(env, "kasi", "sandi-yang-cukup-panjang")

@@ -1,7 +1,8 @@
 """``siakgate serve [--host H] [--port P] [--log-level L]``: run the gateway (uvicorn; settings from ``SIAKGATE_*``).
 
 A service profile that does not make sense is refused here, with its message (exit 2), rather than as a
-traceback from the app's lifespan.
+traceback from the app's lifespan. The database is waited for before uvicorn starts (one line per attempt,
+:func:`siakgate.api.serving.await_database`); still unreachable at the bound: exit 1 after one line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from siakgate.cli._common import EXIT_OK, UsageProblem, load_settings, whole_num
 from siakgate.clock import Clock
 from siakgate.errors import SiakgateError
 
-__all__ = ["add_parser", "cmd_serve"]
+__all__ = ["EXIT_DATABASE_UNREACHABLE", "add_parser", "cmd_serve"]
+
+EXIT_DATABASE_UNREACHABLE = 1
 
 
 def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
@@ -21,6 +24,7 @@ def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
 
     from siakgate.api import create_app
     from siakgate.api.logs import configure_logging
+    from siakgate.api.serving import await_database
     from siakgate.workflow.profiles import load_profiles
 
     settings = load_settings()
@@ -29,6 +33,8 @@ def cmd_serve(args: argparse.Namespace, clock: Clock) -> int:
     except SiakgateError as exc:
         raise UsageProblem(f"profil layanan ditolak: {exc.message}") from exc
     configure_logging(args.log_level.upper())
+    if not await_database():
+        return EXIT_DATABASE_UNREACHABLE
     uvicorn.run(
         create_app(settings, clock=clock),
         host=args.host,

@@ -1,4 +1,4 @@
-"""``siakgate users add|list|disable``: the officers' accounts of the signing workstation (``/ws/``).
+"""``siakgate users add|list|disable|password``: the officers' accounts of the signing workstation (``/ws/``).
 
 The password is never a command-line argument (``ps`` and shell history would show it): it is asked
 twice on the terminal (getpass), or read from the environment variable *named* by ``--password-env``
@@ -53,6 +53,10 @@ def cmd_users(args: argparse.Namespace, clock: Clock) -> int:
                 )
             )
             print(f"Akun {args.username.strip().lower()!r} dibuat.")
+        elif args.users_command == "password":
+            password = _password(args)
+            asyncio.run(accounts.set_password(db, args.username, password))
+            print(f"Kata sandi akun {args.username.strip().lower()!r} diganti; akun aktif dan sesinya diakhiri.")
         elif args.users_command == "list":
             for info in asyncio.run(accounts.list_users(db)):
                 state = "aktif" if info.active else "nonaktif"
@@ -78,6 +82,13 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--region", metavar="WILAYAH", help="awalan kode wilayah (2, 4, 6 atau 10 digit)")
     add.add_argument("--name", metavar="NAMA", help="nama lengkap yang ditampilkan")
     add.add_argument("--password-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi kata sandi")
+    password = users_sub.add_parser(
+        "password",
+        help="ganti kata sandi akun (juga membuka kunci dan mengaktifkan kembali; kata sandi ditanya di terminal)",
+        allow_abbrev=False,
+    )
+    password.add_argument("username", metavar="NAMA_PENGGUNA", help="akun yang kata sandinya diganti")
+    password.add_argument("--password-env", metavar="VAR", help="NAMA variabel lingkungan yang berisi kata sandi baru")
     users_sub.add_parser("list", help="daftar akun (tanpa kata sandi)")
     disable = users_sub.add_parser("disable", help="nonaktifkan akun dan akhiri sesinya")
     disable.add_argument("username", metavar="NAMA_PENGGUNA", help="akun yang dinonaktifkan")

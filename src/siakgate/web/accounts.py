@@ -198,6 +198,26 @@ async def disable_user(db: Database, username: str) -> None:
     await db.run(disable)
 
 
+async def set_password(db: Database, username: str, password: str) -> None:
+    """Give the account a new password (validated first), unlock it, enable it, and end its sessions: whoever
+    was signed in with the old password signs in again."""
+    name = username.strip().lower()
+    digest = _hasher.hash(_password(password))
+
+    def update(session: Session) -> None:
+        user = session.scalar(select(WebUser).where(WebUser.username == name))
+        if user is None:
+            raise AccountError(f"Tidak ada akun bernama {name!r}.")
+        user.password_hash = digest
+        user.failed_attempts = 0
+        user.locked_until = None
+        user.active = True
+        for row in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+            session.delete(row)
+
+    await db.run(update)
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
         return _hasher.verify(stored, password)
