@@ -86,7 +86,8 @@ async def test_pkcs7_result_accepted_at_b_t(
         (sig,) = report.signatures
         assert sig.subfilter == PKCS7
         assert sig.level is PadesLevel.B_T  # the evidence ladder; the subfilter says it is not PAdES
-        assert "(PKCS#7 B-T)" in report.summary_id() and "PAdES" not in report.summary_id()
+        assert "(PKCS#7 B-T)" in report.summary_id()
+        assert "PAdES" not in report.summary_id()
         assert report.to_bsre_v2()["signatureInformations"][0]["signatureFormat"] == "PKCS7-T"
 
 
