@@ -21,7 +21,7 @@ draft the applicant checks and garble text extraction. Once the verifier has app
 SIAK hands out the KK to be signed: the same layout with ``draft=False``, without those marks, since
 they are page content and would otherwise survive the signature.
 
-Title (decision): the draft a person checks is titled "Draft Kartu Keluarga"; the KK handed out for
+Title (decision): the draft a person checks is titled "Draf Kartu Keluarga"; the KK handed out for
 signing (``draft=False``) is titled "Kartu Keluarga", since the gateway signs it as it is and its
 title is then the signed KK's.
 
@@ -73,7 +73,7 @@ TTE_BOX: tuple[int, int, int, int] = (560, 46, 790, 108)
 between the Kepala Dinas's title (above) and name (below). Room for a QR code and the BSrE text."""
 
 KK_TITLE = "Kartu Keluarga"
-DRAFT_TITLE = "Draft Kartu Keluarga"
+DRAFT_TITLE = "Draf Kartu Keluarga"
 
 _MARGIN = 28.0
 _FONT, _BOLD, _ITALIC = "KK-DejaVuSansCondensed", "KK-DejaVuSansCondensed-Bold", "KK-DejaVuSansCondensed-Oblique"

@@ -93,7 +93,7 @@ async def test_lumajang_flow_messages(workflow: Workflow, database: Database, ou
         f"Permohonan KK nomor {app_id} (Kecamatan Lumajang — BCA (Berkas Cukup WA)) belum lengkap. Mohon kirim "
         f"kembali melalui WhatsApp Pelayanan: {DOCUMENTS['BUKU_NIKAH']}."
     )
-    assert draft.startswith(f"Terlampir Draft Kartu Keluarga untuk permohonan nomor {app_id}.")
+    assert draft.startswith(f"Terlampir Draf Kartu Keluarga untuk permohonan nomor {app_id}.")
     assert ready.startswith(f"Kartu Keluarga permohonan nomor {app_id} sudah dicetak. Silakan ambil")
     stored = family.model_dump(mode="json")
     for m in sent:
