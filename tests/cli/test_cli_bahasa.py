@@ -72,6 +72,7 @@ def test_the_walk_reaches_every_command() -> None:
     reached = {" ".join(words) for words, _ in PARSERS}
     expected = {"", "verify", "sign", "serve", "tokens", "report", "audit", "archive", "users"}
     expected |= {"tokens add", "tokens list", "tokens revoke", "users add", "users list", "users disable"}
+    expected |= {"users password"}
     expected |= {"audit verify", "audit list", "archive verify", "archive restore", "archive renew"}
     assert reached == expected
 
