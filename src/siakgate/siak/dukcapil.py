@@ -351,7 +351,12 @@ class DukcapilClient:
 
     @classmethod
     def from_settings(
-        cls, settings: DukcapilSettings, *, http: httpx.AsyncClient, retry: RetryPolicy | None = None
+        cls,
+        settings: DukcapilSettings,
+        *,
+        http: httpx.AsyncClient,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> Self:
         """A client configured by ``settings`` (build ``http`` with ``timeout=settings.timeout_seconds``)."""
         return cls(
@@ -363,6 +368,7 @@ class DukcapilClient:
             threshold=settings.threshold,
             http=http,
             retry=retry,
+            clock=clock,
         )
 
     def __repr__(self) -> str:

@@ -123,15 +123,5 @@ async def open_applicant_check(
         return
     timeout = httpx.Timeout(settings.timeout_seconds, connect=min(settings.timeout_seconds, 10.0))
     async with httpx.AsyncClient(timeout=timeout) as http:
-        client = DukcapilClient(
-            settings.url,
-            consumer=settings.consumer,
-            user_id=settings.user_id,
-            password=settings.password,
-            ip_user=settings.ip_user,
-            threshold=settings.threshold,
-            http=http,
-            retry=retry,
-            clock=clock,
-        )
+        client = DukcapilClient.from_settings(settings, http=http, retry=retry, clock=clock)
         yield DukcapilApplicantCheck(client, threshold=settings.threshold)
