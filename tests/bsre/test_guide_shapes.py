@@ -17,6 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from bsre_client_kit import KEPALA_NIK, SEAL_ID, latest_code, make_pdf, validate
+from bsre_guide_kit import (
+    GUIDE_SEAL_ACTIVATION,
+    GUIDE_SEAL_REFRESH,
+    GUIDE_SEAL_TOTP,
+    GUIDE_V1_VERIFY,
+    GUIDE_V2_VERIFY,
+    filled,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,7 +75,7 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> BsreClient
 
 
 async def test_seal_activation_guide_envelope() -> None:
-    served = Served(200, {"success": True, "message": "TOTP Aktivasi berhasil dikirim", "data": None})
+    served = Served(200, GUIDE_SEAL_ACTIVATION)
     message = await client_for(served).seal_request_activation(SEAL_ID)
     assert message == "TOTP Aktivasi berhasil dikirim"
     assert served.requests[0].url.path == "/api/v2/seal/get/activation"
@@ -82,17 +90,7 @@ async def test_seal_activation_success_false_is_a_clear_error() -> None:
 
 
 async def test_seal_refresh_guide_envelope_reads_data_totp() -> None:
-    answer = {
-        "success": True,
-        "message": None,
-        "data": {
-            "message": "TOTP Aktivasi masih berlaku",
-            "totp": "629109",
-            "expires": "2023-08-07T04:24:40.927+0000",
-            "result": True,
-        },
-    }
-    served = Served(200, answer)
+    served = Served(200, filled(GUIDE_SEAL_REFRESH, totp="629109"))
     code = await client_for(served).seal_refresh_activation(SEAL_ID, ACTIVATION)
     assert isinstance(code, SealCode)
     assert code.code.get_secret_value() == "629109"
@@ -106,13 +104,7 @@ async def test_seal_refresh_guide_envelope_reads_data_totp() -> None:
 
 
 async def test_seal_totp_guide_flat_answer() -> None:
-    answer = {
-        "message": "TOTP berhasil dibuat",
-        "totp": "731554",
-        "expires": "2023-08-07T04:24:40.927+0000",
-        "result": True,
-    }
-    served = Served(200, answer)
+    served = Served(200, filled(GUIDE_SEAL_TOTP, totp="731554"))
     code = await client_for(served).seal_totp(SEAL_ID, ACTIVATION, count=2)
     assert code.code.get_secret_value() == "731554"
     assert code.expires_at == GUIDE_EXPIRES
@@ -238,56 +230,6 @@ async def test_register_user_checks_locally_first() -> None:
 
 # -- v2 verify (p.35-36) ------------------------------------------------------------------------------
 
-GUIDE_V2_VERIFY: dict[str, Any] = {
-    "conclusion": "NO_SIGNATURE",
-    "description": "Dokumen tidak memiliki tandatangan elektronik",
-    "signatureInformations": [
-        {
-            "id": "S-95753E0AA2976206696F9A4052E13AB6DFE057...",
-            "signatureFormat": "PKCS7-T",
-            "signerName": "User Development",
-            "signatureDate": "2023-07-11T02:41:23.000+00:00",
-            "fieldName": "sig_1689043283248",
-            "reason": "Dokumen ini telah ditandatangani...",
-            "location": "Indonesia",
-            "certLevelCode": 0,
-            "signatureAlgorithm": None,
-            "digestAlgorithm": None,
-            "timestampInfomation": {
-                "id": "T-73049E0B76BC9223590E4DB041EB6DE13F14...",
-                "signerName": "Timestamp Authority...",
-                "timestampDate": "2023-07-11T02:46:28.000+00:00",
-            },
-            "certificateDetails": [
-                {
-                    "id": "C-84C1AD5F3227F9404B570DC237D39112...",
-                    "commonName": "User Development",
-                    "issuerName": "C=ID,O=Badan Siber dan Sandi Negara...",
-                    "serialNumber": "461463014544159028678617...",
-                    "notAfterDate": "2023-12-22T07:47:10.000+00:00",
-                    "notBeforeDate": "2022-12-22T07:47:11.000+00:00",
-                    "signatureAlgoritm": "RSA with SHA256",
-                    "keyUsages": ["digitalSignature", "nonRepudiation"],
-                },
-                {
-                    "id": "C-755C3FC16A810C6D7C5ABC57AE361E...",
-                    "commonName": "OSD DEMO",
-                    "issuerName": "C=ID,O=Badan Siber dan Sandi Negara...",
-                    "serialNumber": "1077311342475385395",
-                    "notAfterDate": "2028-04-07T17:23:28.000+00:00",
-                    "notBeforeDate": "2018-04-08T17:23:28.000+00:00",
-                    "signatureAlgoritm": "RSA with SHA256",
-                    "keyUsages": ["digitalSignature", "keyCertSign", "crlSign"],
-                },
-            ],
-            "integrityValid": True,
-            "certificateTrusted": False,
-            "lastSignature": False,
-        }
-    ],
-    "signatureCount": 0,
-}
-
 
 async def test_verify_v2_guide_example() -> None:
     served = Served(200, GUIDE_V2_VERIFY)
@@ -296,16 +238,16 @@ async def test_verify_v2_guide_example() -> None:
     assert report.conclusion == "NO_SIGNATURE"
     assert not report.valid
     (info,) = report.signature_informations
-    assert info.id == "S-95753E0AA2976206696F9A4052E13AB6DFE057..."
+    assert info.id == "S-95753E0AA2976206696F9A4052E13AB6DFE057"
     assert info.signature_format == "PKCS7-T"
     assert info.signature_date == datetime(2023, 7, 11, 2, 41, 23, tzinfo=UTC)
     assert info.signature_algorithm is None
     assert info.digest_algorithm is None
     assert info.timestamp_information is not None
-    assert info.timestamp_information.id == "T-73049E0B76BC9223590E4DB041EB6DE13F14..."
+    assert info.timestamp_information.id == "T-73049E0B76BC9223590E4DB041EB6DE13F14"
     assert info.timestamp_information.timestamp_date == datetime(2023, 7, 11, 2, 46, 28, tzinfo=UTC)
     leaf, ca = info.certificate_details
-    assert leaf.id == "C-84C1AD5F3227F9404B570DC237D39112..."
+    assert leaf.id == "C-84C1AD5F3227F9404B570DC237D39112"
     assert leaf.signature_algorithm == "RSA with SHA256"
     assert leaf.key_usages == ["digitalSignature", "nonRepudiation"]
     assert leaf.not_after_date == datetime(2023, 12, 22, 7, 47, 10, tzinfo=UTC)
@@ -356,38 +298,15 @@ async def test_verify_v2_unreadable_date_is_malformed() -> None:
 
 # -- v1 verify (p.16-17): WIB times -------------------------------------------------------------------
 
-GUIDE_V1_VERIFY: dict[str, Any] = {
-    "nama_dokumen": "kk.pdf",
-    "jumlah_signature": 2,
-    "notes": "Dokumen valid",
-    "details": [
-        {
-            "info_tsa": {"name": "Timestamp Authority...", "tsa_cert_validity": None},
-            "signature_field": "sig_1697437714025",
-            "info_signer": {
-                "issuer_dn": "C=ID,O=Lembaga Sandi Negara...",
-                "signer_name": "Hantek BSrE",
-                "signer_cert_validity": "2023-10-06 12:56:15.00 to 2024-10-06 12:56:15.00",
-                "signer_dn": "Hantek BSrE",
-                "cert_user_certified": True,
-            },
-            "signature_document": {
-                "signed_using_tsa": True,
-                "reason": "Dokumen telah disetujui...",
-                "document_integrity": True,
-                "signature_value": None,
-                "signed_in": "2023-10-16 13:28:34.00",
-                "location": None,
-                "hash_value": None,
-            },
-        }
-    ],
-    "summary": "VALID",
-}
+# The guide's v1 example with its placeholders filled and the validity it cuts short ("... to") completed.
+GUIDE_V1_ANSWER = filled(GUIDE_V1_VERIFY, nama_dokumen="kk.pdf", notes="Dokumen valid", summary="VALID")
+GUIDE_V1_ANSWER["details"][0]["info_signer"]["signer_cert_validity"] = (
+    "2023-10-06 12:56:15.00 to 2024-10-06 12:56:15.00"
+)
 
 
 async def test_verify_v1_guide_example_times_are_wib() -> None:
-    report = await client_for(Served(200, GUIDE_V1_VERIFY)).verify_v1(b"%PDF-")
+    report = await client_for(Served(200, GUIDE_V1_ANSWER)).verify_v1(b"%PDF-")
     assert report.valid
     (detail,) = report.details
     assert detail.signature_document is not None
@@ -403,7 +322,7 @@ async def test_verify_v1_guide_example_times_are_wib() -> None:
 
 async def test_verify_v1_validity_cut_short_like_the_guide() -> None:
     """The guide prints ``2023-10-06 12:56:15.00 to…``: the start is read, the end is unknown."""
-    answer = json.loads(json.dumps(GUIDE_V1_VERIFY))
+    answer = json.loads(json.dumps(GUIDE_V1_ANSWER))
     answer["details"][0]["info_signer"]["signer_cert_validity"] = "2023-10-06 12:56:15.00 to…"
     (detail,) = (await client_for(Served(200, answer)).verify_v1(b"%PDF-")).details
     assert detail.info_signer is not None
@@ -412,7 +331,7 @@ async def test_verify_v1_validity_cut_short_like_the_guide() -> None:
 
 
 async def test_verify_v1_unreadable_signed_in_is_malformed() -> None:
-    answer = json.loads(json.dumps(GUIDE_V1_VERIFY))
+    answer = json.loads(json.dumps(GUIDE_V1_ANSWER))
     answer["details"][0]["signature_document"]["signed_in"] = "16 Oktober 2023"
     with pytest.raises(MalformedResponseError):
         await client_for(Served(200, answer)).verify_v1(b"%PDF-")

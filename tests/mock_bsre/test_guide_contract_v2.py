@@ -17,6 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
+from bsre_guide_kit import (
+    GUIDE_SEAL_ACTIVATION,
+    GUIDE_SEAL_REFRESH,
+    GUIDE_SEAL_TOTP,
+    GUIDE_SIGN_ANSWER,
+    GUIDE_V1_VERIFY,
+    GUIDE_V2_VERIFY,
+)
 from bsre_testkit import CERTS, KEPALA, SEAL_ID, b64, make_pdf, make_png
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -35,103 +43,6 @@ WIB_CS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d\d"  # v1 verify, p.16-17
 SIG_FIELD = re.compile(r"sig_\d{13}")  # p.16 and p.35
 DSS_ID = {prefix: re.compile(prefix + r"-[0-9A-F]{64}") for prefix in "STC"}
 
-# -- the guide's example answers, transcribed (ellipses of the guide dropped) ---------------------------------
-
-GUIDE_SIGN_ANSWER = {"time": 1000, "file": ["base64_sealedFile_1"]}  # p.25
-GUIDE_SEAL_ACTIVATION = {"success": True, "message": "TOTP Aktivasi berhasil dikirim", "data": None}  # p.26
-GUIDE_SEAL_REFRESH = {  # p.27
-    "success": True,
-    "message": None,
-    "data": {
-        "message": "TOTP Aktivasi masih berlaku",
-        "totp": "{{totp}}",
-        "expires": "2023-08-07T04:24:40.927+0000",
-        "result": True,
-    },
-}
-GUIDE_SEAL_TOTP = {  # p.29
-    "message": "TOTP berhasil dibuat",
-    "totp": "{{totp}}",
-    "expires": "2023-08-07T04:24:40.927+0000",
-    "result": True,
-}
-GUIDE_V1_VERIFY = {  # p.16-17
-    "nama_dokumen": "{{nama_dokumen}}",
-    "jumlah_signature": 2,
-    "notes": "{{notes}}",
-    "details": [
-        {
-            "info_tsa": {"name": "Timestamp Authority", "tsa_cert_validity": None},
-            "signature_field": "sig_1697437714025",
-            "info_signer": {
-                "issuer_dn": "C=ID,O=Lembaga Sandi Negara",
-                "signer_name": "Hantek BSrE",
-                "signer_cert_validity": "2023-10-06 12:56:15.00 to",
-                "signer_dn": "Hantek BSrE",
-                "cert_user_certified": True,
-            },
-            "signature_document": {
-                "signed_using_tsa": True,
-                "reason": "Dokumen telah disetujui",
-                "document_integrity": True,
-                "signature_value": None,
-                "signed_in": "2023-10-16 13:28:34.00",
-                "location": None,
-                "hash_value": None,
-            },
-        }
-    ],
-    "summary": "{{summary}}",
-}
-GUIDE_V2_VERIFY = {  # p.35-36
-    "conclusion": "NO_SIGNATURE",
-    "description": "Dokumen tidak memiliki tandatangan elektronik",
-    "signatureInformations": [
-        {
-            "id": "S-95753E0AA2976206696F9A4052E13AB6DFE057",
-            "signatureFormat": "PKCS7-T",
-            "signerName": "User Development",
-            "signatureDate": "2023-07-11T02:41:23.000+00:00",
-            "fieldName": "sig_1689043283248",
-            "reason": "Dokumen ini telah ditandatangani",
-            "location": "Indonesia",
-            "certLevelCode": 0,
-            "signatureAlgorithm": None,
-            "digestAlgorithm": None,
-            "timestampInfomation": {
-                "id": "T-73049E0B76BC9223590E4DB041EB6DE13F14",
-                "signerName": "Timestamp Authority",
-                "timestampDate": "2023-07-11T02:46:28.000+00:00",
-            },
-            "certificateDetails": [
-                {
-                    "id": "C-84C1AD5F3227F9404B570DC237D39112",
-                    "commonName": "User Development",
-                    "issuerName": "C=ID,O=Badan Siber dan Sandi Negara",
-                    "serialNumber": "461463014544159028678617",
-                    "notAfterDate": "2023-12-22T07:47:10.000+00:00",
-                    "notBeforeDate": "2022-12-22T07:47:11.000+00:00",
-                    "signatureAlgoritm": "RSA with SHA256",
-                    "keyUsages": ["digitalSignature", "nonRepudiation"],
-                },
-                {
-                    "id": "C-755C3FC16A810C6D7C5ABC57AE361E",
-                    "commonName": "OSD DEMO",
-                    "issuerName": "C=ID,O=Badan Siber dan Sandi Negara",
-                    "serialNumber": "1077311342475385395",
-                    "notAfterDate": "2028-04-07T17:23:28.000+00:00",
-                    "notBeforeDate": "2018-04-08T17:23:28.000+00:00",
-                    "signatureAlgoritm": "RSA with SHA256",
-                    "keyUsages": ["digitalSignature", "keyCertSign", "crlSign"],
-                },
-            ],
-            "integrityValid": True,
-            "certificateTrusted": False,
-            "lastSignature": False,
-        }
-    ],
-    "signatureCount": 0,
-}
 # Values the guide shows as null only because its example document had none (the sign example p.24 sends
 # ``location: null``): a string is as right there. Every other null of the guide must be null.
 DOCUMENT_NULLS = {"location", "reason"}
