@@ -103,6 +103,17 @@ class Api:
             time.sleep(0.05)
 
 
+@contextmanager
+def running_api(settings: Settings) -> Iterator[Api]:
+    """A gateway served for ``settings`` (:func:`serve`) with its own database handle, closed afterwards."""
+    db = Database.create(settings.database_url)
+    try:
+        with serve(settings) as client:
+            yield Api(client, settings, db)
+    finally:
+        db.dispose()
+
+
 def siak_sample(siak: MockService, n: int = 1, region: str = DINAS_REGENCY) -> list[dict[str, Any]]:
     """Families of mock SIAK whose No. KK starts with ``region`` (by default the gateway's own regency)."""
     params: dict[str, str | int] = {"n": n, "region": region}

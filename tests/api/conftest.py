@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_kit import ALL_ROLES, Api, gateway_settings, serve
+from api_kit import ALL_ROLES, Api, gateway_settings, running_api
 
 from mock_common.pytest_plugin import MockService
 from siakgate.config import Settings
-from siakgate.store.db import Database
 
 
 @pytest.fixture
@@ -20,12 +19,8 @@ def api_settings(database_url: str, tmp_path: Path, mock_siak: MockService, mock
 
 @pytest.fixture
 def api(api_settings: Settings) -> Iterator[Api]:
-    db = Database.create(api_settings.database_url)
-    try:
-        with serve(api_settings) as client:
-            yield Api(client, api_settings, db)
-    finally:
-        db.dispose()
+    with running_api(api_settings) as api:
+        yield api
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 import family_kit
 import httpx
 import pytest
-from api_kit import ALL_ROLES, Api, gateway_settings, serve
+from api_kit import ALL_ROLES, Api, gateway_settings, running_api
 from sqlalchemy import func, select
 
 from mock_common.pytest_plugin import MockService
@@ -132,12 +132,8 @@ def test_a_name_dukcapil_does_not_recognise_is_refused_and_nothing_written(
 def api_without_dukcapil(api_settings: Settings) -> Iterator[Api]:
     """The same gateway with Dukcapil unreachable: nothing listens at its address."""
     settings = api_settings.model_copy(update={"dukcapil": DukcapilSettings(enabled=True, url=CLOSED_PORT_URL)})
-    db = Database.create(settings.database_url)
-    try:
-        with serve(settings) as client:
-            yield Api(client, settings, db)
-    finally:
-        db.dispose()
+    with running_api(settings) as api:
+        yield api
 
 
 def test_dukcapil_unavailable_answers_503_with_retry_after_and_nothing_written(
@@ -158,15 +154,10 @@ def test_disabled_by_default_intake_does_not_ask_dukcapil(
 ) -> None:
     settings = gateway_settings(database_url, tmp_path / "state", mock_siak, mock_bsre_aia)
     assert settings.dukcapil.enabled is False
-    db = Database.create(settings.database_url)
-    try:
-        with serve(settings) as client:
-            api = Api(client, settings, db)
-            headers = api.token(*ALL_ROLES, "ADMIN", name="admin-dukcapil-off")
-            family = existing_family(mock_siak)
-            head = family.members[head_index(family)]
-            unknown = family_kit.fresh_nik(head.birth_date, head.sex is JenisKelamin.PEREMPUAN, _serials)
-            answer = post(api, headers, change_request(family, nik=unknown), "dukcapil-off")  # Dukcapil knows none
-            assert answer.status_code == 201, answer.text
-    finally:
-        db.dispose()
+    with running_api(settings) as api:
+        headers = api.token(*ALL_ROLES, "ADMIN", name="admin-dukcapil-off")
+        family = existing_family(mock_siak)
+        head = family.members[head_index(family)]
+        unknown = family_kit.fresh_nik(head.birth_date, head.sex is JenisKelamin.PEREMPUAN, _serials)
+        answer = post(api, headers, change_request(family, nik=unknown), "dukcapil-off")  # Dukcapil knows none
+        assert answer.status_code == 201, answer.text

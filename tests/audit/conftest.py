@@ -10,21 +10,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
-from api_kit import ALL_ROLES, Api, gateway_settings, serve
+from api_kit import ALL_ROLES, Api, gateway_settings, running_api
 
 from mock_common.pytest_plugin import MockService
-from siakgate.store.db import Database
 
 
 @pytest.fixture
 def api(database_url: str, tmp_path: Path, mock_siak: MockService, mock_bsre_aia: MockService) -> Iterator[Api]:
     settings = gateway_settings(database_url, tmp_path / "state", mock_siak, mock_bsre_aia)
-    db = Database.create(settings.database_url)
-    try:
-        with serve(settings) as client:
-            yield Api(client, settings, db)
-    finally:
-        db.dispose()
+    with running_api(settings) as api:
+        yield api
 
 
 @pytest.fixture
